@@ -1,0 +1,49 @@
+/* config.h — the run's parameters and the command-line parser.
+ *
+ * The parser is pure (no MPI, no I/O besides the help text it may be asked
+ * to print), so every rank can parse the same argv and reach the same
+ * verdict, and so it can be unit tested and fuzzed. */
+#ifndef VR_CONFIG_H
+#define VR_CONFIG_H
+
+#include <stdio.h>
+
+#include "vr/error.h"
+
+typedef enum { VR_COMPOSITE_BSWAP = 0, VR_COMPOSITE_TREE = 1 } VrCompositeMethod;
+
+typedef struct {
+    char input[4096];        /* HDF5 file */
+    char dataset[1024];      /* dataset path inside it */
+    char output_dir[4096];   /* created if missing */
+    char prefix[256];        /* frame name prefix */
+    char float_output[4096]; /* "" = none; else HDF5 file of float frames */
+    char timing[4096];       /* "" = none; else JSON Lines file to append to */
+    int image_size;          /* N: image is N x N */
+    int samples;             /* samples per ray; N by default */
+    int angles;              /* angles in the full orbit */
+    int first_angle;         /* first angle index rendered */
+    int last_angle;          /* last angle index rendered (inclusive) */
+    int axis;                /* decomposition axis: 0, 1 or 2 */
+    VrCompositeMethod composite;
+    int resume;              /* skip frames whose PNG already exists */
+    int quiet;
+    int want_help;           /* --help given: print usage, exit 0 */
+    int want_version;        /* --version given */
+} VrConfig;
+
+/* Fills cfg with the reference defaults (SPEC). */
+void vr_config_defaults(VrConfig *cfg);
+
+/* Parses argv[1..argc-1] over the defaults.  Returns VR_OK or
+ * VR_ERR_USAGE with one sentence in err naming the option and what is
+ * accepted.  Never prints, never exits. */
+int vr_config_parse(VrConfig *cfg, int argc, char *const argv[], VrError *err);
+
+/* Writes the --help text. */
+void vr_config_print_usage(FILE *out);
+
+/* Name of a compositing method ("bswap", "tree"). */
+const char *vr_composite_name(VrCompositeMethod m);
+
+#endif

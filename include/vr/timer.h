@@ -1,0 +1,56 @@
+/* timer.h — named phase timers and the run report.
+ *
+ * Each rank times its phases; vr_report reduces them to min / mean / max
+ * over ranks (and the rank of the max), prints a short summary on rank 0
+ * and appends one JSON object per run to the --timing file. */
+#ifndef VR_TIMER_H
+#define VR_TIMER_H
+
+#include <mpi.h>
+#include <stdint.h>
+
+#include "vr/config.h"
+#include "vr/error.h"
+
+typedef enum {
+    VR_PHASE_OPEN,      /* probe + collective open */
+    VR_PHASE_READ,      /* slab read, projection, resampling */
+    VR_PHASE_RENDER,    /* the kernel, all angles */
+    VR_PHASE_COMPOSITE, /* over-compositing and gather, all angles */
+    VR_PHASE_WRITE,     /* PNG and float output */
+    VR_PHASE_TOTAL,     /* MPI_Init to report */
+    VR_PHASE_COUNT
+} VrPhase;
+
+typedef struct {
+    double started[VR_PHASE_COUNT];
+    double seconds[VR_PHASE_COUNT]; /* accumulated */
+} VrTimers;
+
+void vr_timer_start(VrTimers *t, VrPhase p);
+void vr_timer_stop(VrTimers *t, VrPhase p);
+const char *vr_phase_name(VrPhase p);
+
+/* What one rank did, for the report. */
+typedef struct {
+    VrTimers timers;
+    int64_t samples;         /* samples composited */
+    int64_t bytes_read;
+    int64_t bytes_swapped;   /* sent in compositing stages */
+    int64_t bytes_gathered;  /* sent in the final gathers */
+    int64_t nonfinite;       /* NaN/inf voxels zeroed (owned) */
+    int frames;              /* frames rendered (rank 0 wrote them) */
+    int frames_skipped;      /* by --resume */
+    char io_mode[32];
+    char io_cause[256];
+} VrRunStats;
+
+/* Peak resident set size of this process in bytes (VmHWM). */
+int64_t vr_peak_rss_bytes(void);
+
+/* Collective.  Prints the summary on rank 0 unless cfg->quiet and appends
+ * the JSON record when cfg->timing is set. */
+int vr_report(MPI_Comm comm, const VrConfig *cfg, const int64_t dims[3],
+              const VrRunStats *stats, VrError *err);
+
+#endif

@@ -1,0 +1,54 @@
+/* volume_io.h — reading this rank's slab of the cube with parallel HDF5.
+ *
+ * vr_volume_probe: rank 0 opens the file alone, checks the dataset (exists,
+ * 3-D, numeric, at least 2 points per axis) and broadcasts the verdict and
+ * the shape, so a bad input is one agreed error before any collective open.
+ * vr_volume_read: every rank opens the file through MPI-IO and reads its
+ * hyperslab (owned planes plus ghosts) collectively, converting any numeric
+ * type to float.  Non-finite voxels are replaced by 0 (empty) and counted. */
+#ifndef VR_VOLUME_IO_H
+#define VR_VOLUME_IO_H
+
+#include <mpi.h>
+#include <stdint.h>
+
+#include "vr/decomp.h"
+#include "vr/error.h"
+
+typedef struct {
+    char mode[32];        /* "collective", "independent", "mixed", "none" */
+    char cause[256];      /* why not collective, when it is not */
+    double seconds_open;  /* H5Fopen + H5Dopen */
+    double seconds_read;  /* H5Dread + conversion + scan */
+    int64_t bytes;        /* bytes of float read by this rank */
+} VrIoReport;
+
+typedef struct {
+    int64_t dims[3];      /* global shape (Nx, Ny, Nz) */
+    VrSlab slab;          /* decomposition of this rank */
+    int64_t start[3];     /* global index of data[0] */
+    int64_t count[3];     /* extent of the block held; 0 when empty */
+    float *data;          /* count[0]*count[1]*count[2] floats, C order, owned */
+    int64_t nan_voxels;   /* owned voxels that were NaN (now 0) */
+    int64_t inf_voxels;   /* owned voxels that were +-inf (now 0) */
+    int64_t nonpositive;  /* owned voxels <= 0 (transparent) */
+    VrIoReport io;
+} VrVolume;
+
+/* Collective.  On success every rank has dims; on failure every rank gets
+ * the same status and message. */
+int vr_volume_probe(MPI_Comm comm, const char *path, const char *dataset,
+                    int64_t dims[3], VrError *err);
+
+/* Collective.  Reads the slab of this rank for a decomposition along
+ * axis.  vol is zeroed first; free it with vr_volume_free. */
+int vr_volume_read(MPI_Comm comm, const char *path, const char *dataset,
+                   const int64_t dims[3], int axis, VrVolume *vol, VrError *err);
+
+/* Frees the data; accepts a zeroed or already freed volume. */
+void vr_volume_free(VrVolume *vol);
+
+/* Number of voxels held (product of count). */
+int64_t vr_volume_voxels(const VrVolume *vol);
+
+#endif

@@ -1,0 +1,61 @@
+/* workspace.h — the orbit's buffers and the files made from them.
+ *
+ * Sizes everything once for the whole orbit (images, visibility order,
+ * projection), checks that the job fits in memory before any large
+ * allocation, and turns composited images into frames on rank 0. */
+#ifndef VR_WORKSPACE_H
+#define VR_WORKSPACE_H
+
+#include <mpi.h>
+#include <stdint.h>
+
+#include "vr/camera.h"
+#include "vr/config.h"
+#include "vr/error.h"
+#include "vr/float_out.h"
+#include "vr/volume_io.h"
+
+typedef struct {
+    int64_t npix;
+    float *partial;          /* this rank's premultiplied image, npix * 4 */
+    float *final;            /* rank 0: the composited image, npix * 4 */
+    unsigned char *rgb;      /* rank 0: 8-bit frame or projection */
+    int *order;              /* visibility order, nranks */
+    float *logmean;          /* rank 0: projection, Ny * Nz */
+} VrWorkspace;
+
+/* Collective.  Rank 0 creates the output folder and checks that the
+ * timing file can be appended to; all ranks get the verdict. */
+int vr_workspace_prepare_outputs(MPI_Comm comm, const VrConfig *cfg, VrError *err);
+
+/* Bytes one rank of a job needs at its peak (slab, resampled planes,
+ * images, projection); rank 0 needs a little more. */
+int64_t vr_workspace_estimate_bytes(const VrConfig *cfg, const int64_t dims[3],
+                                    int rank, int nranks);
+
+/* Collective.  Refuses, with the figures, a job whose ranks on one host
+ * would need more than that host's available memory. */
+int vr_workspace_check_memory(MPI_Comm comm, const VrConfig *cfg,
+                              const int64_t dims[3], VrError *err);
+
+/* Collective allocation of the workspace. */
+int vr_workspace_create(MPI_Comm comm, const VrConfig *cfg, const int64_t dims[3],
+                        VrWorkspace *ws, VrError *err);
+void vr_workspace_free(VrWorkspace *ws);
+
+/* Collective.  Rank 0 prints one warning if the data held NaN, infinite,
+ * zero or negative voxels (all rendered as empty). */
+void vr_workspace_warn_data(MPI_Comm comm, const VrConfig *cfg, const VrVolume *vol);
+
+/* Collective.  With --resume: 1 on every rank if frame n already exists. */
+int vr_workspace_frame_done(MPI_Comm comm, const VrConfig *cfg, int n);
+
+/* Rank 0: projection.png (and the projection floats, if fo). */
+int vr_workspace_write_projection(VrWorkspace *ws, const VrConfig *cfg,
+                                  const int64_t dims[3], VrFloatOut *fo, VrError *err);
+
+/* Rank 0: the frame of view as PNG (and as floats, frame f, if fo). */
+int vr_workspace_write_frame(VrWorkspace *ws, const VrConfig *cfg, const VrView *view,
+                             int f, VrFloatOut *fo, VrError *err);
+
+#endif

@@ -1,0 +1,246 @@
+#include "vr/config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Upper bounds that keep every size product far from overflow; the memory
+ * estimate in main refuses smaller but still unaffordable jobs. */
+enum { VR_MAX_IMAGE = 32768, VR_MAX_SAMPLES = 1 << 20, VR_MAX_ANGLES = 1 << 20 };
+
+void vr_config_defaults(VrConfig *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    strcpy(cfg->input, "datacube.hdf5");
+    strcpy(cfg->dataset, "density");
+    strcpy(cfg->output_dir, ".");
+    strcpy(cfg->prefix, "volumerender");
+    cfg->image_size = 180;
+    cfg->samples = 0;  /* 0 = same as image_size */
+    cfg->angles = 10;
+    cfg->first_angle = 0;
+    cfg->last_angle = -1; /* -1 = angles - 1 */
+    cfg->axis = 1;
+    cfg->composite = VR_COMPOSITE_BSWAP;
+}
+
+const char *vr_composite_name(VrCompositeMethod m)
+{
+    return m == VR_COMPOSITE_TREE ? "tree" : "bswap";
+}
+
+void vr_config_print_usage(FILE *out)
+{
+    fputs(
+"Usage: mpirun -np P volrender_mpi [options]\n"
+"\n"
+"Renders an orbit of a 3-D HDF5 scalar cube (default: the reference job,\n"
+"dataset 'density' of ./datacube.hdf5, 10 angles, 180 x 180 frames).\n"
+"\n"
+"Input and output:\n"
+"  -i, --input FILE        HDF5 file to read (default datacube.hdf5)\n"
+"  -d, --dataset PATH      3-D numeric dataset inside it, groups allowed\n"
+"                          (default density)\n"
+"  -o, --output-dir DIR    where frames go; created if missing (default .)\n"
+"  -p, --prefix NAME       frame names NAME<n>.png (default volumerender)\n"
+"  -f, --float-output FILE also write the unclipped float frames (rgb,\n"
+"                          transmittance) and the projection to one HDF5\n"
+"                          file, with camera and transfer-function attributes\n"
+"  -t, --timing FILE       append one JSON record of phase timings, memory\n"
+"                          and parameters to FILE (JSON Lines)\n"
+"      --resume            skip angles whose frame already exists\n"
+"\n"
+"Camera:\n"
+"  -N, --size N            image is N x N pixels (default 180)\n"
+"  -s, --samples S         samples per ray (default N)\n"
+"  -a, --angles A          angles in the orbit about x, 0 to 90 degrees\n"
+"                          exclusive (default 10)\n"
+"      --first-angle I     first angle index to render (default 0)\n"
+"      --last-angle I      last angle index to render, inclusive\n"
+"                          (default A-1)\n"
+"\n"
+"Parallel:\n"
+"      --axis 0|1|2        cube axis split across ranks (default 1: depth\n"
+"                          compositing for the orbit about x)\n"
+"  -c, --composite METHOD  bswap (binary swap, default) or tree (ordered\n"
+"                          reduction); both give the same image\n"
+"\n"
+"Other:\n"
+"  -q, --quiet             only errors and warnings\n"
+"  -h, --help              this text\n"
+"  -V, --version           version and exit\n"
+"\n"
+"Threads per rank follow OMP_NUM_THREADS.\n", out);
+}
+
+/* Parses a whole decimal integer in [lo, hi]; rejects "", "12abc", "1e9". */
+static int parse_int(const char *opt, const char *text, long lo, long hi,
+                     int *out, VrError *err)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (text[0] == '\0' || *end != '\0')
+        return vr_fail(err, VR_ERR_USAGE,
+                       "option %s: '%s' is not a whole number", opt, text);
+    if (errno == ERANGE || v < lo || v > hi)
+        return vr_fail(err, VR_ERR_USAGE,
+                       "option %s: %s is out of range (accepted: %ld to %ld)",
+                       opt, text, lo, hi);
+    *out = (int)v;
+    return VR_OK;
+}
+
+static int copy_text(const char *opt, const char *text, char *dst, size_t cap,
+                     VrError *err)
+{
+    size_t n = strlen(text);
+    if (n == 0)
+        return vr_fail(err, VR_ERR_USAGE, "option %s: the value is empty", opt);
+    if (n >= cap)
+        return vr_fail(err, VR_ERR_USAGE,
+                       "option %s: the value is too long (%zu characters, at most %zu)",
+                       opt, n, cap - 1);
+    memcpy(dst, text, n + 1);
+    return VR_OK;
+}
+
+typedef enum {
+    OPT_INPUT, OPT_DATASET, OPT_OUTDIR, OPT_PREFIX, OPT_FLOAT, OPT_TIMING,
+    OPT_RESUME, OPT_SIZE, OPT_SAMPLES, OPT_ANGLES, OPT_FIRST, OPT_LAST,
+    OPT_AXIS, OPT_COMPOSITE, OPT_QUIET, OPT_HELP, OPT_VERSION
+} OptId;
+
+typedef struct {
+    const char *long_name;
+    char short_name;
+    int takes_value;
+    OptId id;
+} OptSpec;
+
+static const OptSpec OPTIONS[] = {
+    {"input", 'i', 1, OPT_INPUT},        {"dataset", 'd', 1, OPT_DATASET},
+    {"output-dir", 'o', 1, OPT_OUTDIR},  {"prefix", 'p', 1, OPT_PREFIX},
+    {"float-output", 'f', 1, OPT_FLOAT}, {"timing", 't', 1, OPT_TIMING},
+    {"resume", 0, 0, OPT_RESUME},        {"size", 'N', 1, OPT_SIZE},
+    {"samples", 's', 1, OPT_SAMPLES},    {"angles", 'a', 1, OPT_ANGLES},
+    {"first-angle", 0, 1, OPT_FIRST},    {"last-angle", 0, 1, OPT_LAST},
+    {"axis", 0, 1, OPT_AXIS},            {"composite", 'c', 1, OPT_COMPOSITE},
+    {"quiet", 'q', 0, OPT_QUIET},        {"help", 'h', 0, OPT_HELP},
+    {"version", 'V', 0, OPT_VERSION},
+};
+enum { N_OPTIONS = sizeof OPTIONS / sizeof OPTIONS[0] };
+
+/* Finds the option named by arg ("--name", "--name=value" or "-x");
+ * sets *inline_value to the text after '=' if any. */
+static const OptSpec *find_option(const char *arg, const char **inline_value)
+{
+    *inline_value = NULL;
+    if (arg[0] == '-' && arg[1] == '-') {
+        const char *name = arg + 2;
+        const char *eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        for (int i = 0; i < N_OPTIONS; i++) {
+            if (strlen(OPTIONS[i].long_name) == len &&
+                strncmp(OPTIONS[i].long_name, name, len) == 0) {
+                if (eq)
+                    *inline_value = eq + 1;
+                return &OPTIONS[i];
+            }
+        }
+        return NULL;
+    }
+    if (arg[0] == '-' && arg[1] != '\0' && arg[2] == '\0') {
+        for (int i = 0; i < N_OPTIONS; i++)
+            if (OPTIONS[i].short_name == arg[1])
+                return &OPTIONS[i];
+    }
+    return NULL;
+}
+
+static int apply_option(VrConfig *cfg, const OptSpec *o, const char *opt,
+                        const char *v, VrError *err)
+{
+    switch (o->id) {
+    case OPT_INPUT: return copy_text(opt, v, cfg->input, sizeof cfg->input, err);
+    case OPT_DATASET: return copy_text(opt, v, cfg->dataset, sizeof cfg->dataset, err);
+    case OPT_OUTDIR: return copy_text(opt, v, cfg->output_dir, sizeof cfg->output_dir, err);
+    case OPT_PREFIX:
+        if (strchr(v, '/'))
+            return vr_fail(err, VR_ERR_USAGE,
+                           "option %s: '%s' contains '/'; use --output-dir for the folder",
+                           opt, v);
+        return copy_text(opt, v, cfg->prefix, sizeof cfg->prefix, err);
+    case OPT_FLOAT: return copy_text(opt, v, cfg->float_output, sizeof cfg->float_output, err);
+    case OPT_TIMING: return copy_text(opt, v, cfg->timing, sizeof cfg->timing, err);
+    case OPT_SIZE: return parse_int(opt, v, 2, VR_MAX_IMAGE, &cfg->image_size, err);
+    case OPT_SAMPLES: return parse_int(opt, v, 2, VR_MAX_SAMPLES, &cfg->samples, err);
+    case OPT_ANGLES: return parse_int(opt, v, 1, VR_MAX_ANGLES, &cfg->angles, err);
+    case OPT_FIRST: return parse_int(opt, v, 0, VR_MAX_ANGLES, &cfg->first_angle, err);
+    case OPT_LAST: return parse_int(opt, v, 0, VR_MAX_ANGLES, &cfg->last_angle, err);
+    case OPT_AXIS: return parse_int(opt, v, 0, 2, &cfg->axis, err);
+    case OPT_COMPOSITE:
+        if (strcmp(v, "bswap") == 0)
+            cfg->composite = VR_COMPOSITE_BSWAP;
+        else if (strcmp(v, "tree") == 0)
+            cfg->composite = VR_COMPOSITE_TREE;
+        else
+            return vr_fail(err, VR_ERR_USAGE,
+                           "option %s: unknown method '%s' (accepted: bswap, tree)",
+                           opt, v);
+        return VR_OK;
+    case OPT_RESUME: cfg->resume = 1; return VR_OK;
+    case OPT_QUIET: cfg->quiet = 1; return VR_OK;
+    case OPT_HELP: cfg->want_help = 1; return VR_OK;
+    case OPT_VERSION: cfg->want_version = 1; return VR_OK;
+    }
+    return vr_fail(err, VR_ERR_INTERNAL, "option %s: not handled", opt);
+}
+
+/* Cross-option rules, applied once every option is known. */
+static int validate(VrConfig *cfg, VrError *err)
+{
+    if (cfg->samples == 0)
+        cfg->samples = cfg->image_size;
+    if (cfg->last_angle < 0)
+        cfg->last_angle = cfg->angles - 1;
+    if (cfg->first_angle >= cfg->angles)
+        return vr_fail(err, VR_ERR_USAGE,
+                       "option --first-angle: %d is not below --angles %d "
+                       "(accepted: 0 to %d)",
+                       cfg->first_angle, cfg->angles, cfg->angles - 1);
+    if (cfg->last_angle >= cfg->angles || cfg->last_angle < cfg->first_angle)
+        return vr_fail(err, VR_ERR_USAGE,
+                       "option --last-angle: %d is outside %d to %d "
+                       "(--first-angle to --angles minus one)",
+                       cfg->last_angle, cfg->first_angle, cfg->angles - 1);
+    return VR_OK;
+}
+
+int vr_config_parse(VrConfig *cfg, int argc, char *const argv[], VrError *err)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *value = NULL;
+        const OptSpec *o = find_option(arg, &value);
+        if (!o)
+            return vr_fail(err, VR_ERR_USAGE,
+                           "unknown option '%s' (see --help)", arg);
+        if (!o->takes_value && value)
+            return vr_fail(err, VR_ERR_USAGE,
+                           "option --%s takes no value", o->long_name);
+        if (o->takes_value && !value) {
+            if (i + 1 >= argc)
+                return vr_fail(err, VR_ERR_USAGE,
+                               "option %s needs a value (see --help)", arg);
+            value = argv[++i];
+        }
+        char opt[64];
+        snprintf(opt, sizeof opt, "--%s", o->long_name);
+        int rc = apply_option(cfg, o, opt, value ? value : "", err);
+        if (rc != VR_OK)
+            return rc;
+    }
+    return validate(cfg, err);
+}

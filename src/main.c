@@ -1,0 +1,202 @@
+/* volrender_mpi — distributed volume rendering of a 3-D HDF5 scalar cube.
+ *
+ * The story: parse -> check the input (agreed by all ranks) -> read this
+ * rank's slab -> projection -> resample for the orbit -> for each angle
+ * { render own samples -> composite in visibility order -> rank 0 writes }
+ * -> report.  Every failure that can be seen before a collective step is
+ * agreed across ranks, so all ranks exit alike; see STYLE's three tiers. */
+#include <math.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vr/camera.h"
+#include "vr/composite.h"
+#include "vr/config.h"
+#include "vr/float_out.h"
+#include "vr/output.h"
+#include "vr/parallel.h"
+#include "vr/projection.h"
+#include "vr/render.h"
+#include "vr/timer.h"
+#include "vr/volume_io.h"
+#include "vr/workspace.h"
+
+#ifndef VR_VERSION
+#define VR_VERSION "unknown"
+#endif
+
+typedef struct {
+    MPI_Comm comm;
+    int rank, nranks;
+    VrConfig cfg;
+    VrRunStats stats;
+    int64_t dims[3];
+    VrWorkspace ws;          /* images and buffers of the orbit */
+    VrRenderer *renderer;
+    VrCompositor *compositor;
+    VrFloatOut *float_out;   /* rank 0, with --float-output */
+} App;
+
+/* Reads the slab, makes the projection, resamples for the orbit. */
+static int load_volume(App *app, VrError *err)
+{
+    VrVolume vol;
+    vr_timer_start(&app->stats.timers, VR_PHASE_OPEN);
+    int rc = vr_volume_probe(app->comm, app->cfg.input, app->cfg.dataset, app->dims, err);
+    if (rc == VR_OK)
+        rc = vr_workspace_check_memory(app->comm, &app->cfg, app->dims, err);
+    vr_timer_stop(&app->stats.timers, VR_PHASE_OPEN);
+    if (rc != VR_OK)
+        return rc;
+    vr_timer_start(&app->stats.timers, VR_PHASE_READ);
+    rc = vr_volume_read(app->comm, app->cfg.input, app->cfg.dataset, app->dims,
+                        app->cfg.axis, &vol, err);
+    if (rc == VR_OK)
+        rc = vr_workspace_create(app->comm, &app->cfg, app->dims, &app->ws, err);
+    if (rc == VR_OK)
+        rc = vr_projection_compute(app->comm, &vol, app->ws.logmean, err);
+    if (rc == VR_OK)
+        rc = vr_agree(app->comm, vr_renderer_create(&vol, app->cfg.image_size,
+                                                    app->cfg.samples, &app->renderer, err),
+                      err);
+    vr_timer_stop(&app->stats.timers, VR_PHASE_READ);
+    if (rc != VR_OK) {
+        vr_volume_free(&vol);
+        return rc;
+    }
+    app->stats.timers.seconds[VR_PHASE_OPEN] += vol.io.seconds_open;
+    app->stats.timers.seconds[VR_PHASE_READ] -= vol.io.seconds_open;
+    app->stats.bytes_read = vol.io.bytes;
+    snprintf(app->stats.io_mode, sizeof app->stats.io_mode, "%s", vol.io.mode);
+    snprintf(app->stats.io_cause, sizeof app->stats.io_cause, "%s", vol.io.cause);
+    app->stats.nonfinite = vol.nan_voxels + vol.inf_voxels;
+    vr_workspace_warn_data(app->comm, &app->cfg, &vol);
+    vr_volume_free(&vol); /* the renderer holds what the orbit needs */
+    return VR_OK;
+}
+
+/* Rank 0 writes the projection image (and its floats). */
+static int write_projection(App *app, VrError *err)
+{
+    int rc = VR_OK;
+    vr_timer_start(&app->stats.timers, VR_PHASE_WRITE);
+    if (app->rank == 0)
+        rc = vr_workspace_write_projection(&app->ws, &app->cfg, app->dims,
+                                           app->float_out, err);
+    vr_timer_stop(&app->stats.timers, VR_PHASE_WRITE);
+    return vr_agree(app->comm, rc, err);
+}
+
+/* One angle: render own samples, composite, rank 0 writes the frame. */
+static int render_angle(App *app, int n, int frame, VrError *err)
+{
+    VrWorkspace *ws = &app->ws;
+    VrView view;
+    vr_camera_view(app->cfg.image_size, app->cfg.samples, app->cfg.angles, n, &view);
+
+    vr_timer_start(&app->stats.timers, VR_PHASE_RENDER);
+    app->stats.samples += vr_render_view(app->renderer, &view, ws->partial);
+    vr_timer_stop(&app->stats.timers, VR_PHASE_RENDER);
+
+    vr_timer_start(&app->stats.timers, VR_PHASE_COMPOSITE);
+    vr_camera_rank_order(&view, app->cfg.axis, app->nranks, ws->order);
+    vr_composite(app->compositor, ws->partial, ws->order, ws->final);
+    vr_timer_stop(&app->stats.timers, VR_PHASE_COMPOSITE);
+
+    int rc = VR_OK;
+    vr_timer_start(&app->stats.timers, VR_PHASE_WRITE);
+    if (app->rank == 0)
+        rc = vr_workspace_write_frame(ws, &app->cfg, &view, frame, app->float_out, err);
+    vr_timer_stop(&app->stats.timers, VR_PHASE_WRITE);
+    return vr_agree(app->comm, rc, err);
+}
+
+static int render_orbit(App *app, VrError *err)
+{
+    const VrConfig *cfg = &app->cfg;
+    int rc = vr_compositor_create(app->comm, cfg->composite,
+                                  (int64_t)cfg->image_size * cfg->image_size,
+                                  &app->compositor, err);
+    for (int n = cfg->first_angle; rc == VR_OK && n <= cfg->last_angle; n++) {
+        if (vr_workspace_frame_done(app->comm, cfg, n)) {
+            app->stats.frames_skipped++;
+            continue;
+        }
+        if (app->rank == 0 && !cfg->quiet) {
+            printf("Rendering Scene %d of %d.\n", n + 1, cfg->angles);
+            fflush(stdout);
+        }
+        rc = render_angle(app, n, n - cfg->first_angle, err);
+        app->stats.frames += rc == VR_OK;
+    }
+    return rc;
+}
+
+static int run(App *app, VrError *err)
+{
+    int rc = vr_workspace_prepare_outputs(app->comm, &app->cfg, err);
+    if (rc == VR_OK)
+        rc = load_volume(app, err);
+    if (rc == VR_OK && app->rank == 0 && app->cfg.float_output[0])
+        rc = vr_float_out_create(app->cfg.float_output, &app->cfg, app->dims,
+                                 app->nranks, &app->float_out, err);
+    rc = vr_agree(app->comm, rc, err);
+    if (rc == VR_OK)
+        rc = write_projection(app, err);
+    if (rc == VR_OK)
+        rc = render_orbit(app, err);
+    if (app->rank == 0) { /* the float file is kept only when complete */
+        int crc = vr_float_out_close(app->float_out, rc == VR_OK, err);
+        rc = rc == VR_OK ? crc : rc;
+    }
+    app->float_out = NULL;
+    rc = vr_agree(app->comm, rc, err);
+    if (app->compositor) {
+        app->stats.bytes_swapped = vr_compositor_bytes_swapped(app->compositor);
+        app->stats.bytes_gathered = vr_compositor_bytes_gathered(app->compositor);
+    }
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    int provided;
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    App app;
+    memset(&app, 0, sizeof app);
+    app.comm = MPI_COMM_WORLD;
+    vr_timer_start(&app.stats.timers, VR_PHASE_TOTAL);
+    MPI_Comm_rank(app.comm, &app.rank);
+    MPI_Comm_size(app.comm, &app.nranks);
+
+    VrError err = {{0}};
+    vr_config_defaults(&app.cfg);
+    /* Every rank parses the same argv, so the verdict is already agreed. */
+    int rc = vr_config_parse(&app.cfg, argc, argv, &err);
+    if (rc == VR_OK && (app.cfg.want_help || app.cfg.want_version)) {
+        if (app.rank == 0 && app.cfg.want_help)
+            vr_config_print_usage(stdout);
+        else if (app.rank == 0)
+            printf("volrender_mpi %s\n", VR_VERSION);
+        MPI_Finalize();
+        return 0;
+    }
+    if (rc == VR_OK)
+        rc = run(&app, &err);
+    vr_timer_stop(&app.stats.timers, VR_PHASE_TOTAL);
+    if (rc == VR_OK) {
+        rc = vr_report(app.comm, &app.cfg, app.dims, &app.stats, &err);
+        rc = vr_agree(app.comm, rc, &err);
+    }
+    if (rc != VR_OK && app.rank == 0) {
+        fprintf(stderr, "volrender_mpi: error: %s\n", err.msg);
+        fflush(stderr);
+    }
+    vr_compositor_free(app.compositor);
+    vr_renderer_free(app.renderer);
+    vr_workspace_free(&app.ws);
+    MPI_Finalize();
+    return vr_exit_code(rc);
+}
