@@ -149,7 +149,7 @@ def main(argv=None):
                     "writes the C tool's float-output HDF5 layout.")
     p.add_argument("--input", required=True, help="input HDF5 file")
     p.add_argument("--dataset", default="density", help="dataset path (default: density)")
-    p.add_argument("--N", type=int, default=32, help="image size N (default 32; SPEC default is 180)")
+    p.add_argument("--N", type=int, default=180, help="image size N (default 180, as SPEC)")
     p.add_argument("--samples", type=int, default=None, help="samples per ray S (default N)")
     p.add_argument("--angles", type=int, default=10, help="number of angles (default 10)")
     p.add_argument("--first", type=int, default=0, help="first angle index (default 0)")

@@ -1,0 +1,87 @@
+/* The option parser: SPEC's defaults, every option, and the exact message
+ * for each kind of bad value. */
+#include <string.h>
+
+#include "check.h"
+#include "vr/config.h"
+
+static int parse(VrConfig *cfg, VrError *err, const char *a1, const char *a2,
+                 const char *a3, const char *a4)
+{
+    char *argv[6] = {(char *)"volrender_mpi", (char *)a1, (char *)a2, (char *)a3,
+                     (char *)a4, NULL};
+    int argc = 1;
+    while (argc < 5 && argv[argc])
+        argc++;
+    vr_config_defaults(cfg);
+    memset(err, 0, sizeof *err);
+    return vr_config_parse(cfg, argc, argv, err);
+}
+
+static void expect_error(const char *a1, const char *a2, const char *a3,
+                         const char *a4, const char *message)
+{
+    VrConfig cfg;
+    VrError err;
+    const int rc = parse(&cfg, &err, a1, a2, a3, a4);
+    CHECK(rc == VR_ERR_USAGE, "%s %s: rc %d", a1, a2 ? a2 : "", rc);
+    CHECK(strcmp(err.msg, message) == 0, "message\n  got:  %s\n  want: %s", err.msg,
+          message);
+}
+
+int main(void)
+{
+    VrConfig cfg;
+    VrError err;
+    CHECK(parse(&cfg, &err, NULL, NULL, NULL, NULL) == VR_OK, "no options");
+    CHECK(strcmp(cfg.input, "datacube.hdf5") == 0 && strcmp(cfg.dataset, "density") == 0,
+          "default input");
+    CHECK(cfg.image_size == 180 && cfg.samples == 180 && cfg.angles == 10 &&
+              cfg.first_angle == 0 && cfg.last_angle == 9,
+          "SPEC defaults");
+    CHECK(strcmp(cfg.prefix, "volumerender") == 0 && strcmp(cfg.output_dir, ".") == 0,
+          "default names");
+    CHECK(cfg.composite == VR_COMPOSITE_BSWAP && cfg.axis == 1, "default method, axis");
+
+    CHECK(parse(&cfg, &err, "-N", "64", "--samples=100", "--axis=0") == VR_OK, "%s",
+          err.msg);
+    CHECK(cfg.image_size == 64 && cfg.samples == 100 && cfg.axis == 0, "values");
+    CHECK(parse(&cfg, &err, "--angles", "36", "--first-angle=4", "--last-angle=7") ==
+              VR_OK, "%s", err.msg);
+    CHECK(cfg.angles == 36 && cfg.first_angle == 4 && cfg.last_angle == 7, "angles");
+    CHECK(parse(&cfg, &err, "-c", "tree", "-d", "sim/fields/rho") == VR_OK, "%s", err.msg);
+    CHECK(cfg.composite == VR_COMPOSITE_TREE && strcmp(cfg.dataset, "sim/fields/rho") == 0,
+          "method, dataset");
+    CHECK(parse(&cfg, &err, "--help", NULL, NULL, NULL) == VR_OK && cfg.want_help, "help");
+    CHECK(parse(&cfg, &err, "-q", "--resume", NULL, NULL) == VR_OK && cfg.quiet &&
+              cfg.resume, "flags");
+
+    expect_error("--size", "12abc", NULL, NULL, "option --size: '12abc' is not a whole number");
+    expect_error("-N", "1e999", NULL, NULL, "option --size: '1e999' is not a whole number");
+    expect_error("-N", "", NULL, NULL, "option --size: '' is not a whole number");
+    expect_error("-N", "1", NULL, NULL,
+                 "option --size: 1 is out of range (accepted: 2 to 32768)");
+    expect_error("-N", "99999999999999999999", NULL, NULL,
+                 "option --size: 99999999999999999999 is out of range (accepted: 2 to 32768)");
+    expect_error("--angles", "0", NULL, NULL,
+                 "option --angles: 0 is out of range (accepted: 1 to 1048576)");
+    expect_error("--angles", "-3", NULL, NULL,
+                 "option --angles: -3 is out of range (accepted: 1 to 1048576)");
+    expect_error("--axis", "3", NULL, NULL,
+                 "option --axis: 3 is out of range (accepted: 0 to 2)");
+    expect_error("--composite", "radix", NULL, NULL,
+                 "option --composite: unknown method 'radix' (accepted: bswap, tree)");
+    expect_error("--bogus", NULL, NULL, NULL, "unknown option '--bogus' (see --help)");
+    expect_error("extra", NULL, NULL, NULL, "unknown option 'extra' (see --help)");
+    expect_error("--input", NULL, NULL, NULL, "option --input needs a value (see --help)");
+    expect_error("--input=", NULL, NULL, NULL, "option --input: the value is empty");
+    expect_error("--quiet=yes", NULL, NULL, NULL, "option --quiet takes no value");
+    expect_error("--first-angle", "10", NULL, NULL,
+                 "option --first-angle: 10 is not below --angles 10 (accepted: 0 to 9)");
+    expect_error("--first-angle", "5", "--last-angle", "3",
+                 "option --last-angle: 3 is outside 5 to 9 (--first-angle to --angles "
+                 "minus one)");
+    expect_error("--prefix", "a/b", NULL, NULL,
+                 "option --prefix: 'a/b' contains '/'; use --output-dir for the folder");
+    return check_report("test_config");
+}
