@@ -1,6 +1,7 @@
 #include "vr/render.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,6 +118,9 @@ int vr_renderer_create(const VrVolume *vol, int N, int S, VrRenderer **out,
     r->z0 = vol->start[2];
     r->nrows = count_rows(&vol->slab, vol->dims, N);
     const int64_t plane = r->ny * r->nz;
+    VR_CHECK(plane < INT32_MAX - r->nz, VR_ERR_NOMEM, err,
+             "a %lld x %lld plane per image row is too large for the kernel; use "
+             "more ranks", (long long)r->ny, (long long)r->nz);
     if (r->nrows > 0) {
         r->row = malloc((size_t)r->nrows * sizeof *r->row);
         r->planes = malloc((size_t)(r->nrows * plane) * sizeof(float));
@@ -226,7 +230,9 @@ static void axis_limits(const VrRenderer *r, int axis, AxisLine *l)
 }
 
 /* Composites, back to front, the samples s = 0..S-1 of one image row on
- * its resampled plane into the row buffers c (4 x N floats: r, g, b, T). */
+ * its resampled plane into the row buffers c (4 x N floats: r, g, b, T).
+ * The loop over columns q is the vector loop: for a fixed depth the
+ * columns are independent, so each lane composites its own pixel. */
 static int64_t render_row(const VrRenderer *r, const float *plane,
                           const AxisLine *ly, const AxisLine *lz,
                           const int *qlo, const int *qhi, float *c)
@@ -238,22 +244,33 @@ static int64_t render_row(const VrRenderer *r, const float *plane,
         cr[q] = cg[q] = cb[q] = 0.0f;
         ct[q] = 1.0f;
     }
-    const int64_t ny = r->ny, nz = r->nz;
+    /* Plane indices fit in 32 bits (checked when the planes were built). */
+    const int32_t nz = (int32_t)r->nz;
+    const int32_t jmax = (int32_t)r->ny - 2, kmax = (int32_t)r->nz - 2;
+    const double y0 = (double)r->y0, z0 = (double)r->z0;
     int64_t samples = 0;
     for (int s = 0; s < r->S; s++) {
+        /* Local index lines: global index minus the plane's origin, exact
+         * in double since both are integers well below 2^53. */
         const double Ay = ly[s].A, By = ly[s].B, Az = lz[s].A, Bz = lz[s].B;
-        for (int q = qlo[s]; q < qhi[s]; q++) {
+        const int q0 = qlo[s], q1 = qhi[s];
+#pragma omp simd
+        for (int q = q0; q < q1; q++) {
             const double fy = Ay + (double)q * By;
             const double fz = Az + (double)q * Bz;
-            int64_t j = (int64_t)fy, k = (int64_t)fz;
-            float wy = (float)(fy - (double)j), wz = (float)(fz - (double)k);
-            j -= r->y0;
-            k -= r->z0;
-            if (j > ny - 2) { j = ny - 2; wy = 1.0f; }
-            if (k > nz - 2) { k = nz - 2; wz = 1.0f; }
-            const float *p = plane + j * nz + k;
-            const float v0 = p[0] + wz * (p[1] - p[0]);
-            const float v1 = p[nz] + wz * (p[nz + 1] - p[nz]);
+            const int32_t jg = (int32_t)fy, kg = (int32_t)fz; /* fy, fz >= -tol */
+            float wy = (float)(fy - (double)jg), wz = (float)(fz - (double)kg);
+            /* On the last plane (index jmax + 1) use the cell below it with
+             * weight 1; written as min and a multiply so it vectorises. */
+            const int32_t jl = jg - (int32_t)y0, kl = kg - (int32_t)z0;
+            const int32_t j = jl < jmax ? jl : jmax, k = kl < kmax ? kl : kmax;
+            wy += (float)(jl - j) * (1.0f - wy);
+            wz += (float)(kl - k) * (1.0f - wz);
+            const int32_t at = j * nz + k;
+            const float p00 = plane[at], p01 = plane[at + 1];
+            const float p10 = plane[at + nz], p11 = plane[at + nz + 1];
+            const float v0 = p00 + wz * (p01 - p00);
+            const float v1 = p10 + wz * (p11 - p10);
             const float rho = v0 + wy * (v1 - v0);
             const VrSample smp = vr_transfer_sample(rho);
             const float keep = 1.0f - smp.a;
@@ -262,7 +279,7 @@ static int64_t render_row(const VrRenderer *r, const float *plane,
             cb[q] = smp.ab + keep * cb[q];
             ct[q] = keep * ct[q];
         }
-        samples += qhi[s] - qlo[s];
+        samples += q1 - q0;
     }
     return samples;
 }
