@@ -33,7 +33,7 @@ struct VrRenderer {
     /* Scratch sized once, reused by every view. */
     AxisLine *ly, *lz;         /* per depth index: y and z index lines */
     int *qlo, *qhi;           /* per depth index: columns composited */
-    float *rowbuf;            /* per thread: 4 x N floats */
+    float *rowbuf;            /* per thread: 8 x N floats */
     int nthreads;
 };
 
@@ -137,7 +137,7 @@ int vr_renderer_create(const VrVolume *vol, int N, int S, VrRenderer **out,
     r->lz = malloc((size_t)S * sizeof *r->lz);
     r->qlo = malloc((size_t)S * sizeof *r->qlo);
     r->qhi = malloc((size_t)S * sizeof *r->qhi);
-    r->rowbuf = malloc((size_t)r->nthreads * 4 * (size_t)N * sizeof(float));
+    r->rowbuf = malloc((size_t)r->nthreads * 8 * (size_t)N * sizeof(float));
     VR_CHECK(r->ly && r->lz && r->qlo && r->qhi && r->rowbuf, VR_ERR_NOMEM, err,
              "cannot allocate the renderer's scratch buffers");
     const int64_t nx_held = vol->count[0];
@@ -230,9 +230,11 @@ static void axis_limits(const VrRenderer *r, int axis, AxisLine *l)
 }
 
 /* Composites, back to front, the samples s = 0..S-1 of one image row on
- * its resampled plane into the row buffers c (4 x N floats: r, g, b, T).
- * The loop over columns q is the vector loop: for a fixed depth the
- * columns are independent, so each lane composites its own pixel. */
+ * its resampled plane into the row buffers c (4 x N floats: r, g, b, T;
+ * then 4 x N floats of scratch).  For a fixed depth the columns q are
+ * independent, so each depth is three passes over its columns: positions
+ * (vectorised), the bilinear fetch (scalar: on this hardware four scalar
+ * loads beat vector gathers), transfer function and "over" (vectorised). */
 static int64_t render_row(const VrRenderer *r, const float *plane,
                           const AxisLine *ly, const AxisLine *lz,
                           const int *qlo, const int *qhi, float *c)
@@ -240,6 +242,8 @@ static int64_t render_row(const VrRenderer *r, const float *plane,
     const int N = r->N;
     float *restrict cr = c, *restrict cg = c + N, *restrict cb = c + 2 * N,
                     *restrict ct = c + 3 * N;
+    int32_t *restrict at = (int32_t *)(c + 4 * N);
+    float *restrict wy = c + 5 * N, *restrict wz = c + 6 * N, *restrict rho = c + 7 * N;
     for (int q = 0; q < N; q++) {
         cr[q] = cg[q] = cb[q] = 0.0f;
         ct[q] = 1.0f;
@@ -247,32 +251,37 @@ static int64_t render_row(const VrRenderer *r, const float *plane,
     /* Plane indices fit in 32 bits (checked when the planes were built). */
     const int32_t nz = (int32_t)r->nz;
     const int32_t jmax = (int32_t)r->ny - 2, kmax = (int32_t)r->nz - 2;
-    const double y0 = (double)r->y0, z0 = (double)r->z0;
+    const int32_t y0 = (int32_t)r->y0, z0 = (int32_t)r->z0;
     int64_t samples = 0;
     for (int s = 0; s < r->S; s++) {
-        /* Local index lines: global index minus the plane's origin, exact
-         * in double since both are integers well below 2^53. */
         const double Ay = ly[s].A, By = ly[s].B, Az = lz[s].A, Bz = lz[s].B;
         const int q0 = qlo[s], q1 = qhi[s];
 #pragma omp simd
         for (int q = q0; q < q1; q++) {
+            /* The very expression the ownership test used (line_at). */
             const double fy = Ay + (double)q * By;
             const double fz = Az + (double)q * Bz;
             const int32_t jg = (int32_t)fy, kg = (int32_t)fz; /* fy, fz >= -tol */
-            float wy = (float)(fy - (double)jg), wz = (float)(fz - (double)kg);
+            float u = (float)(fy - (double)jg), v = (float)(fz - (double)kg);
             /* On the last plane (index jmax + 1) use the cell below it with
              * weight 1; written as min and a multiply so it vectorises. */
-            const int32_t jl = jg - (int32_t)y0, kl = kg - (int32_t)z0;
+            const int32_t jl = jg - y0, kl = kg - z0;
             const int32_t j = jl < jmax ? jl : jmax, k = kl < kmax ? kl : kmax;
-            wy += (float)(jl - j) * (1.0f - wy);
-            wz += (float)(kl - k) * (1.0f - wz);
-            const int32_t at = j * nz + k;
-            const float p00 = plane[at], p01 = plane[at + 1];
-            const float p10 = plane[at + nz], p11 = plane[at + nz + 1];
-            const float v0 = p00 + wz * (p01 - p00);
-            const float v1 = p10 + wz * (p11 - p10);
-            const float rho = v0 + wy * (v1 - v0);
-            const VrSample smp = vr_transfer_sample(rho);
+            u += (float)(jl - j) * (1.0f - u);
+            v += (float)(kl - k) * (1.0f - v);
+            at[q] = j * nz + k;
+            wy[q] = u;
+            wz[q] = v;
+        }
+        for (int q = q0; q < q1; q++) {
+            const float *p = plane + at[q];
+            const float v0 = p[0] + wz[q] * (p[1] - p[0]);
+            const float v1 = p[nz] + wz[q] * (p[nz + 1] - p[nz]);
+            rho[q] = v0 + wy[q] * (v1 - v0);
+        }
+#pragma omp simd
+        for (int q = q0; q < q1; q++) {
+            const VrSample smp = vr_transfer_sample(rho[q]);
             const float keep = 1.0f - smp.a;
             cr[q] = smp.ar + keep * cr[q];
             cg[q] = smp.ag + keep * cg[q];
@@ -324,7 +333,7 @@ int64_t vr_render_view(VrRenderer *r, const VrView *view, float *image)
 #pragma omp parallel for schedule(dynamic, 1) reduction(+ : samples)
     for (int i = 0; i < r->nrows; i++) {
 #ifdef _OPENMP
-        float *c = r->rowbuf + (size_t)omp_get_thread_num() * 4 * (size_t)N;
+        float *c = r->rowbuf + (size_t)omp_get_thread_num() * 8 * (size_t)N;
 #else
         float *c = r->rowbuf;
 #endif

@@ -1,18 +1,22 @@
 /* cosmic_field.h — a synthetic, deterministic "cosmic web" density field.
  *
- * The field is the classic Voronoi model of the large-scale structure:
- * jittered seed points (one per cell of a coarse periodic lattice) are void
- * centres; the faces between Voronoi cells are walls, their edges are
- * filaments and their vertices are knots (halos).  A smooth domain warp
- * bends the straight Voronoi geometry, low-frequency noise varies the
- * richness from region to region, and a little small-scale noise gives the
- * voids texture.  ln(density) spans about -6 (void centres) to 11 (the
- * heaviest knots).
+ * The field is the Voronoi model of the large-scale structure: jittered,
+ * weighted seed points (one per cell of a coarse periodic lattice) are void
+ * centres; the faces between their cells (a power diagram, so voids vary
+ * in size) are walls, the edges are filaments, and a catalogue of compact
+ * halos sits on the vertices as knots, a heavy-tailed few of them very
+ * dense.  A smooth domain warp bends the straight geometry, low-frequency
+ * noise makes whole regions richer or poorer, and small-scale noise gives
+ * the voids texture.  ln(density) spans about -6 (void centres) through
+ * -3 (voids and walls), 2..4 (filaments) to 8..11 (the heaviest knots);
+ * about 5 voids span the box (fewer on cubes under ~160 voxels, so that
+ * features stay several voxels wide).
  *
  * Every voxel is a pure function of (seed, i, j, k, shape): there are no
  * sums over other voxels, so any decomposition of the cube into slabs, at
- * any rank count, yields bit-identical data.  The field is periodic on the
- * box.  No MPI, no HDF5, no I/O: it can be unit tested alone. */
+ * any rank count, yields bit-identical data (for one build of the code).
+ * The field is periodic on the box.  No MPI, no HDF5, no I/O: it can be
+ * unit tested alone. */
 #ifndef VR_COSMIC_FIELD_H
 #define VR_COSMIC_FIELD_H
 
@@ -44,6 +48,12 @@ typedef struct {
     uint32_t id;
 } VrSite;
 
+/* A knot: centre in site-lattice units (inside the box), peak ln-density
+ * increment, and 1 / radius^2. */
+typedef struct {
+    float x, y, z, amp, inv_r2;
+} VrHalo;
+
 typedef struct {
     uint64_t seed;
     int64_t shape[3];   /* nx, ny, nz; the cube is [nx][ny][nz], k fastest */
@@ -51,14 +61,18 @@ typedef struct {
     VrSite *padded;     /* sites plus periodic images two cells deep */
     int32_t padded_dims[3];
     ptrdiff_t neighbour[27]; /* offsets of the 3x3x3 cells in padded */
+    VrHalo *halos;      /* knots on diagram vertices, grouped by site cell */
+    int32_t *halo_start; /* halos of cell c: [halo_start[c], [c+1]) */
+    int32_t halo_count;
     VrLattice flow;     /* domain warp (3 comps) and richness (1 comp) */
     VrLattice detail;   /* small-scale texture (1 comp) */
     VrLattice fine;     /* its next octave (1 comp) */
 } VrCosmicField;
 
-/* Builds the small lookup tables for a cube of shape nx x ny x nz (each
- * >= 1).  Returns 0, or -1 if a dimension is out of range or memory runs
- * out (f is then left freed).  The fields of f are read-only afterwards. */
+/* Builds the lookup tables (a few hundred kB plus O(nz)) for a cube of
+ * shape nx x ny x nz, each 1 .. 2^24.  Returns 0, or -1 if a dimension is
+ * out of range or memory runs out (f is then left freed).  The fields of f
+ * are read-only afterwards; fill may run concurrently on one f. */
 int vr_cosmic_field_init(VrCosmicField *f, uint64_t seed, int64_t nx,
                          int64_t ny, int64_t nz);
 
