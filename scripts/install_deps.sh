@@ -2,15 +2,16 @@
 # Installs what volrender_mpi needs to build, test and run on Debian 12 /
 # Ubuntu (as root, or with sudo).  Packages already present are skipped.
 #   scripts/install_deps.sh          build + run + tests
-#   scripts/install_deps.sh --all    also SLURM, ffmpeg, clang (cluster tests,
-#                                    movies, fuzzing, sanitizer runs)
+#   scripts/install_deps.sh --all    also SLURM, ffmpeg, clang, valgrind, MPICH
+#                                    (cluster tests, movies, fuzzing, sanitizer
+#                                    runs, the MPICH build)
 set -euo pipefail
 
 PKGS=(build-essential cmake pkg-config git openmpi-bin libopenmpi-dev
       libhdf5-openmpi-dev hdf5-tools libpng-dev
       python3 python3-numpy python3-scipy python3-h5py python3-matplotlib python3-pil)
 if [[ "${1:-}" == "--all" ]]; then
-  PKGS+=(slurm-wlm munge ffmpeg clang libclang-rt-14-dev valgrind)
+  PKGS+=(slurm-wlm munge ffmpeg clang libclang-rt-14-dev valgrind mpich libhdf5-mpich-dev)
 fi
 
 missing=()

@@ -19,13 +19,16 @@ static void sum_owned(const VrVolume *vol, double *sum)
     }
     const int64_t cy = vol->count[1], cz = vol->count[2];
     const int64_t nz = vol->dims[2];
-    for (int64_t i = lo[0]; i < hi[0]; i++)
-        for (int64_t j = lo[1]; j < hi[1]; j++) {
+    /* Threads take whole output rows j, so no two write the same sum. */
+#pragma omp parallel for schedule(static)
+    for (int64_t j = lo[1]; j < hi[1]; j++) {
+        double *dst = sum + (vol->start[1] + j) * nz + vol->start[2];
+        for (int64_t i = lo[0]; i < hi[0]; i++) {
             const float *src = vol->data + (i * cy + j) * cz;
-            double *dst = sum + (vol->start[1] + j) * nz + vol->start[2];
             for (int64_t k = lo[2]; k < hi[2]; k++)
                 dst[k] += (double)src[k];
         }
+    }
 }
 
 int vr_projection_compute(MPI_Comm comm, const VrVolume *vol, float *logmean,
