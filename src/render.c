@@ -7,6 +7,10 @@
 
 #include "vr/transfer.h"
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -33,7 +37,7 @@ struct VrRenderer {
     /* Scratch sized once, reused by every view. */
     AxisLine *ly, *lz;         /* per depth index: y and z index lines */
     int *qlo, *qhi;           /* per depth index: columns composited */
-    float *rowbuf;            /* per thread: 8 x N floats */
+    float *rowbuf;            /* per thread: rowbuf_floats(N) floats */
     int nthreads;
 };
 
@@ -42,6 +46,19 @@ struct VrRenderer {
  * in world coordinates (inside for the reference) may land a few ulps
  * outside after the change to index space. */
 #define VR_EDGE_TOL 1e-9
+
+/* The planes of all rows (45 MiB for 256^3, N = 180) do not fit in L3, and
+ * a view reads each row's plane along slanted lines the hardware
+ * prefetchers do not follow: the kernel was waiting on memory for much of
+ * its time.  So while rendering one row it prefetches the next row's plane,
+ * a little at every depth index, into L2 (1 MiB per core on the machines
+ * measured).  Only planes up to this size, so that two fit in L2. */
+#define VR_PREFETCH_PLANE_MAX (384 * 1024)
+#if defined(__GNUC__)
+#define VR_PREFETCH_L2(p) __builtin_prefetch((p), 0, 2)
+#else
+#define VR_PREFETCH_L2(p) ((void)(p))
+#endif
 
 /* Grid index of image row r along x, and whether this rank renders it. */
 static int row_is_mine(const VrSlab *slab, const int64_t dims[3], int N, int r,
@@ -93,6 +110,14 @@ void vr_renderer_free(VrRenderer *r)
     free(r);
 }
 
+/* Per thread row buffer: 4 x N floats of colour (r, g, b, T), then four
+ * scratch arrays of N floats rounded up to 16 plus 16, so that the AVX-512
+ * kernel may read and write whole vectors past the last column. */
+static int64_t rowbuf_floats(int N)
+{
+    return 4 * (int64_t)N + 4 * (((int64_t)N + 15) / 16 * 16 + 16);
+}
+
 /* plane = (1 - w) * a + w * b over n floats. */
 static void lerp_planes(float *restrict plane, const float *restrict a,
                         const float *restrict b, float w, int64_t n)
@@ -137,7 +162,7 @@ int vr_renderer_create(const VrVolume *vol, int N, int S, VrRenderer **out,
     r->lz = malloc((size_t)S * sizeof *r->lz);
     r->qlo = malloc((size_t)S * sizeof *r->qlo);
     r->qhi = malloc((size_t)S * sizeof *r->qhi);
-    r->rowbuf = malloc((size_t)r->nthreads * 8 * (size_t)N * sizeof(float));
+    r->rowbuf = malloc((size_t)r->nthreads * (size_t)rowbuf_floats(N) * sizeof(float));
     VR_CHECK(r->ly && r->lz && r->qlo && r->qhi && r->rowbuf, VR_ERR_NOMEM, err,
              "cannot allocate the renderer's scratch buffers");
     const int64_t nx_held = vol->count[0];
@@ -231,11 +256,14 @@ static void axis_limits(const VrRenderer *r, int axis, AxisLine *l)
 
 /* Composites, back to front, the samples s = 0..S-1 of one image row on
  * its resampled plane into the row buffers c (4 x N floats: r, g, b, T;
- * then 4 x N floats of scratch).  For a fixed depth the columns q are
- * independent, so each depth is three passes over its columns: positions
- * (vectorised), the bilinear fetch (scalar: on this hardware four scalar
- * loads beat vector gathers), transfer function and "over" (vectorised). */
-static int64_t render_row(const VrRenderer *r, const float *plane,
+ * then 4 x N floats of scratch), prefetching the plane `next` (or NULL) of
+ * the row to come.  For a fixed depth the columns q are independent, so
+ * each depth is three passes over its columns: positions (vectorised), the
+ * bilinear fetch (scalar: on this hardware four scalar loads beat vector
+ * gathers), transfer function and "over" (vectorised).  The portable
+ * kernel; render_row_avx512 replaces it where AVX-512 is available. */
+#if !defined(__AVX512F__)
+static int64_t render_row(const VrRenderer *r, const float *plane, const float *next,
                           const AxisLine *ly, const AxisLine *lz,
                           const int *qlo, const int *qhi, float *c)
 {
@@ -252,8 +280,14 @@ static int64_t render_row(const VrRenderer *r, const float *plane,
     const int32_t nz = (int32_t)r->nz;
     const int32_t jmax = (int32_t)r->ny - 2, kmax = (int32_t)r->nz - 2;
     const int32_t y0 = (int32_t)r->y0, z0 = (int32_t)r->z0;
+    const char *pf = (const char *)next;
+    const int64_t pf_lines = next ? (r->ny * r->nz * (int64_t)sizeof(float) + 63) / 64 : 0;
+    const int64_t pf_step = (pf_lines + r->S - 1) / r->S;
+    int64_t pf_done = 0;
     int64_t samples = 0;
     for (int s = 0; s < r->S; s++) {
+        for (int64_t l = 0; l < pf_step && pf_done < pf_lines; l++, pf_done++)
+            VR_PREFETCH_L2(pf + 64 * pf_done);
         const double Ay = ly[s].A, By = ly[s].B, Az = lz[s].A, Bz = lz[s].B;
         const int q0 = qlo[s], q1 = qhi[s];
 #pragma omp simd
@@ -292,6 +326,198 @@ static int64_t render_row(const VrRenderer *r, const float *plane,
     }
     return samples;
 }
+#endif
+
+#if defined(__AVX512F__)
+/* The float pairs base[i0], base[i0 + 1] and base[i1], base[i1 + 1]. */
+static inline __m128d load_pair2(const float *base, int32_t i0, int32_t i1)
+{
+    const __m128d x = _mm_castsi128_pd(_mm_loadl_epi64((const void *)(base + i0)));
+    return _mm_loadh_pd(x, (const double *)(const void *)(base + i1));
+}
+
+static inline __m512 pack4(__m128d x0, __m128d x1, __m128d x2, __m128d x3)
+{
+    const __m256d y0 = _mm256_insertf128_pd(_mm256_castpd128_pd256(x0), x1, 1);
+    const __m256d y1 = _mm256_insertf128_pd(_mm256_castpd128_pd256(x2), x3, 1);
+    return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(y0), y1, 1));
+}
+
+/* Loads, for 8 lanes l, the float pairs p[at[l]], p[at[l] + 1] into *a and
+ * the pairs one plane row further, p[at[l] + nz], p[at[l] + nz + 1], into
+ * *b, as vectors of 8 (unaligned) 64-bit values: scalar loads put together
+ * by a few shuffles, which beats vgatherdpd / vgatherdps on AMD Zen 5
+ * (0.45 vs 0.8-1.1 ns per bilinear sample from L1).  Both rows of a lane
+ * are loaded together so that each offset is live only briefly. */
+static inline void load_pairs8(const float *p, int32_t nz, const int32_t *at,
+                               __m512 *a, __m512 *b)
+{
+    const float *q = p + nz;
+    const __m128d a0 = load_pair2(p, at[0], at[1]), b0 = load_pair2(q, at[0], at[1]);
+    const __m128d a1 = load_pair2(p, at[2], at[3]), b1 = load_pair2(q, at[2], at[3]);
+    const __m128d a2 = load_pair2(p, at[4], at[5]), b2 = load_pair2(q, at[4], at[5]);
+    const __m128d a3 = load_pair2(p, at[6], at[7]), b3 = load_pair2(q, at[6], at[7]);
+    *a = pack4(a0, a1, a2, a3);
+    *b = pack4(b0, b1, b2, b3);
+}
+
+/* Positions along one axis for 16 columns q = q0 .. q0 + 15 in fixed
+ * point.  f(q) = A + q B is computed in double (line_at's expression) only
+ * for q0, split into floor and fraction; the 16 lanes add l B (l = 0..15)
+ * to the fraction as integers in units of 2^-VR_FIX_BITS.  Compared with
+ * converting 16 doubles, this is a handful of integer operations, and the
+ * positions differ from A + q B by < 2^-VR_FIX_BITS + 16 ulp(B) ~ 1e-7 of a
+ * cell: below the float rounding of the weights themselves, and harmless
+ * near a grid plane (the bilinear value is continuous; axis16 clamps into
+ * the planes).  Offsets stay below 2^31: |frac + l B| < 1 + 15 |B|, and
+ * |B| <= N / (N - 1) <= 2. */
+#define VR_FIX_BITS 24
+
+typedef struct {
+    double A, B;
+    __m512i step; /* l B 2^VR_FIX_BITS, rounded */
+} Fix16;
+
+static inline Fix16 fix16_line(const AxisLine *l)
+{
+    Fix16 f;
+    f.A = l->A;
+    f.B = l->B;
+    const __m512d iota = _mm512_set_pd(7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512d scale = _mm512_set1_pd(l->B * (double)(1 << VR_FIX_BITS));
+    const __m256i lo = _mm512_cvtpd_epi32(_mm512_mul_pd(iota, scale));
+    const __m256i hi = _mm512_cvtpd_epi32(
+        _mm512_mul_pd(_mm512_add_pd(iota, _mm512_set1_pd(8.0)), scale));
+    f.step = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+    return f;
+}
+
+/* Local cell index and weight of the 16 points, clamped to the cells
+ * [0, cmax] of a plane whose first element has global index o: a point on
+ * the last plane (local index cmax + 1) uses the cell below with weight 1,
+ * one a hair below the first plane (the edge tolerance) the first cell
+ * with weight 0. */
+static inline void axis16(const Fix16 *l, int q0, int32_t o, int32_t cmax, __m512i *idx,
+                          __m512 *w)
+{
+    const double f0 = l->A + (double)q0 * l->B;
+    const double i0 = floor(f0);
+    const __m512i off = _mm512_add_epi32(
+        _mm512_set1_epi32((int32_t)((f0 - i0) * (double)(1 << VR_FIX_BITS))), l->step);
+    const __m512i i = _mm512_add_epi32(_mm512_srai_epi32(off, VR_FIX_BITS),
+                                       _mm512_set1_epi32((int32_t)i0 - o));
+    __m512 f = _mm512_mul_ps(
+        _mm512_cvtepi32_ps(_mm512_and_si512(off, _mm512_set1_epi32((1 << VR_FIX_BITS) - 1))),
+        _mm512_set1_ps(1.0f / (float)(1 << VR_FIX_BITS)));
+    const __m512i hi = _mm512_set1_epi32(cmax);
+    f = _mm512_mask_blend_ps(_mm512_cmpgt_epi32_mask(i, hi), f, _mm512_set1_ps(1.0f));
+    f = _mm512_mask_blend_ps(_mm512_cmplt_epi32_mask(i, _mm512_setzero_si512()), f,
+                             _mm512_setzero_ps());
+    *idx = _mm512_min_epi32(_mm512_max_epi32(i, _mm512_setzero_si512()), hi);
+    *w = f;
+}
+
+/* render_row with AVX-512 intrinsics, used whenever the compiler targets
+ * AVX-512 (render_row is the portable fallback, e.g. with -DVR_NATIVE=OFF).
+ * Per depth index, three loops over the columns, 16 at a time: positions
+ * (axis16) into scratch arrays; the bilinear fetch (load_pairs8) into rho;
+ * the transfer function (vr_transfer_sample16) and "over" into the row's
+ * colour.  Split, each loop's iterations are independent and short, so
+ * the core overlaps several: fused into one, the chain of a vector
+ * (positions, loads, log, exp, over: ~150 cycles) was longer than the
+ * out-of-order window could hide, and the kernel ran 15-25% slower.
+ * Uses 4 x (N rounded up to 16, + 16) floats of scratch after the colour
+ * (rowbuf_floats): whole vectors are read and written past q1. */
+static int64_t render_row_avx512(const VrRenderer *r, const float *plane,
+                                 const float *next, const AxisLine *ly,
+                                 const AxisLine *lz, const int *qlo, const int *qhi,
+                                 float *c)
+{
+    const int N = r->N;
+    float *restrict cr = c, *restrict cg = c + N, *restrict cb = c + 2 * N,
+                    *restrict ct = c + 3 * N;
+    const int64_t pad = (N + 15) / 16 * 16 + 16;
+    float *restrict rho = c + 4 * N, *restrict wya = rho + pad, *restrict wza = wya + pad;
+    int32_t *restrict ata = (int32_t *)(wza + pad);
+    for (int q = 0; q < N; q++) {
+        cr[q] = cg[q] = cb[q] = 0.0f;
+        ct[q] = 1.0f;
+    }
+    const int32_t nz = (int32_t)r->nz;
+    const int32_t jmax = (int32_t)r->ny - 2, kmax = (int32_t)r->nz - 2;
+    const int32_t y0 = (int32_t)r->y0, z0 = (int32_t)r->z0;
+    const VrTransfer16 tf = vr_transfer16_init();
+    /* Pairs (p[0], p[1]) become (p00, p01) by even / odd lanes. */
+    const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+    const __m512i nzv = _mm512_set1_epi32(nz);
+    const char *pf = (const char *)next;
+    const int64_t pf_lines = next ? (r->ny * r->nz * (int64_t)sizeof(float) + 63) / 64 : 0;
+    const int64_t pf_step = (pf_lines + r->S - 1) / r->S;
+    int64_t pf_done = 0;
+    int64_t samples = 0;
+    for (int s = 0; s < r->S; s++) {
+        /* Pull the next row's plane towards L2 while this one is rendered
+         * (see VR_PREFETCH_PLANE_MAX): what the spread prefetches of the
+         * third loop have not yet done of s / S of it. */
+        for (; pf_done < pf_lines && pf_done < s * pf_step; pf_done++)
+            _mm_prefetch(pf + 64 * pf_done, _MM_HINT_T1);
+        const int q0 = qlo[s], q1 = qhi[s];
+        const Fix16 fy = fix16_line(&ly[s]), fz = fix16_line(&lz[s]);
+        for (int q = q0; q < q1; q += 16) {
+            __m512i j, k;
+            __m512 wy, wz;
+            axis16(&fy, q, y0, jmax, &j, &wy);
+            axis16(&fz, q, z0, kmax, &k, &wz);
+            /* Every lane, live or not, is clamped inside the plane. */
+            _mm512_storeu_si512(ata + q, _mm512_add_epi32(_mm512_mullo_epi32(j, nzv), k));
+            _mm512_storeu_ps(wya + q, wy);
+            _mm512_storeu_ps(wza + q, wz);
+        }
+        for (int q = q0; q < q1; q += 16) {
+            __m512 a0, a1, b0, b1;
+            load_pairs8(plane, nz, ata + q, &a0, &b0);
+            load_pairs8(plane, nz, ata + q + 8, &a1, &b1);
+            const __m512 p00 = _mm512_permutex2var_ps(a0, even, a1);
+            const __m512 p01 = _mm512_permutex2var_ps(a0, odd, a1);
+            const __m512 p10 = _mm512_permutex2var_ps(b0, even, b1);
+            const __m512 p11 = _mm512_permutex2var_ps(b0, odd, b1);
+            const __m512 wy = _mm512_loadu_ps(wya + q), wz = _mm512_loadu_ps(wza + q);
+            const __m512 v0 = _mm512_fmadd_ps(wz, _mm512_sub_ps(p01, p00), p00);
+            const __m512 v1 = _mm512_fmadd_ps(wz, _mm512_sub_ps(p11, p10), p10);
+            _mm512_storeu_ps(rho + q, _mm512_fmadd_ps(wy, _mm512_sub_ps(v1, v0), v0));
+        }
+        for (int q = q0; q < q1; q += 16) {
+            const int left = q1 - q;
+            const __mmask16 m = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
+            /* Prefetches spread over the loop with most arithmetic per load
+             * (the one at the top of the s loop catches up on what is
+             * left); issued in bursts they stall on the core's limit of
+             * outstanding misses. */
+            if (pf_done + 2 <= pf_lines) {
+                _mm_prefetch(pf + 64 * pf_done, _MM_HINT_T1);
+                _mm_prefetch(pf + 64 * pf_done + 64, _MM_HINT_T1);
+                pf_done += 2;
+            }
+            const VrSample16 smp = vr_transfer_sample16(&tf, _mm512_loadu_ps(rho + q));
+            const __m512 keep = _mm512_sub_ps(_mm512_set1_ps(1.0f), smp.a);
+            if (m == 0xffff) {
+                _mm512_storeu_ps(cr + q, _mm512_fmadd_ps(keep, _mm512_loadu_ps(cr + q), smp.ar));
+                _mm512_storeu_ps(cg + q, _mm512_fmadd_ps(keep, _mm512_loadu_ps(cg + q), smp.ag));
+                _mm512_storeu_ps(cb + q, _mm512_fmadd_ps(keep, _mm512_loadu_ps(cb + q), smp.ab));
+                _mm512_storeu_ps(ct + q, _mm512_mul_ps(keep, _mm512_loadu_ps(ct + q)));
+            } else {
+                _mm512_mask_storeu_ps(cr + q, m, _mm512_fmadd_ps(keep, _mm512_maskz_loadu_ps(m, cr + q), smp.ar));
+                _mm512_mask_storeu_ps(cg + q, m, _mm512_fmadd_ps(keep, _mm512_maskz_loadu_ps(m, cg + q), smp.ag));
+                _mm512_mask_storeu_ps(cb + q, m, _mm512_fmadd_ps(keep, _mm512_maskz_loadu_ps(m, cb + q), smp.ab));
+                _mm512_mask_storeu_ps(ct + q, m, _mm512_mul_ps(keep, _mm512_maskz_loadu_ps(m, ct + q)));
+            }
+        }
+        samples += q1 - q0;
+    }
+    return samples;
+}
+#endif
 
 int64_t vr_render_view(VrRenderer *r, const VrView *view, float *image)
 {
@@ -330,20 +556,40 @@ int64_t vr_render_view(VrRenderer *r, const VrView *view, float *image)
 
     int64_t samples = 0;
     const int64_t plane = r->ny * r->nz;
-#pragma omp parallel for schedule(dynamic, 1) reduction(+ : samples)
-    for (int i = 0; i < r->nrows; i++) {
+    /* Rows are handed out one at a time, as schedule(dynamic, 1) would (a
+     * thread slowed by other jobs on its core takes fewer), but each thread
+     * claims its next row before rendering the current one, so that it
+     * knows which plane to prefetch. */
+    const int prefetch = plane * (int64_t)sizeof(float) <= VR_PREFETCH_PLANE_MAX;
+    int claimed = 0;
+#pragma omp parallel reduction(+ : samples)
+    {
 #ifdef _OPENMP
-        float *c = r->rowbuf + (size_t)omp_get_thread_num() * 8 * (size_t)N;
+        float *c = r->rowbuf + (size_t)omp_get_thread_num() * (size_t)rowbuf_floats(N);
 #else
         float *c = r->rowbuf;
 #endif
-        samples += render_row(r, r->planes + i * plane, ly, lz, r->qlo, r->qhi, c);
-        float *out = image + (int64_t)r->row[i] * N * 4;
-        for (int q = 0; q < N; q++) {
-            out[4 * q + 0] = c[q];
-            out[4 * q + 1] = c[N + q];
-            out[4 * q + 2] = c[2 * N + q];
-            out[4 * q + 3] = c[3 * N + q];
+        int i, next_i;
+#pragma omp atomic capture
+        i = claimed++;
+        for (; i < r->nrows; i = next_i) {
+#pragma omp atomic capture
+            next_i = claimed++;
+            const float *next =
+                prefetch && next_i < r->nrows ? r->planes + next_i * plane : NULL;
+#if defined(__AVX512F__)
+            samples += render_row_avx512(r, r->planes + i * plane, next, ly, lz, r->qlo,
+                                         r->qhi, c);
+#else
+            samples += render_row(r, r->planes + i * plane, next, ly, lz, r->qlo, r->qhi, c);
+#endif
+            float *out = image + (int64_t)r->row[i] * N * 4;
+            for (int q = 0; q < N; q++) {
+                out[4 * q + 0] = c[q];
+                out[4 * q + 1] = c[N + q];
+                out[4 * q + 2] = c[2 * N + q];
+                out[4 * q + 3] = c[3 * N + q];
+            }
         }
     }
     return samples;
