@@ -6,7 +6,8 @@
 #   scripts/strong_scaling.sh [options] [-- volrender_mpi options]
 #
 #   -p LIST     rank counts, e.g. "1 2 4 8" (default 1 2 4 ... up to
-#               SLURM_NTASKS inside an allocation, else up to 4)
+#               SLURM_NTASKS inside an allocation, and SLURM_NTASKS itself;
+#               outside SLURM 1 2 4)
 #   -i FILE     the cube (default DIR/cube<S>.h5, made when missing with
 #               volrender_mkcube on the largest rank count)
 #   -s SIZE     size of that generated cube: N or NXxNYxNZ (default 128)
@@ -59,6 +60,7 @@ if [[ -z $PLIST ]]; then
   max=${SLURM_NTASKS:-4}
   PLIST=""
   for ((p = 1; p <= max; p *= 2)); do PLIST+="$p "; done
+  if ((max & (max - 1))); then PLIST+="$max"; fi   # e.g. 48: ... 16 32 48
 fi
 read -r -a PS <<<"$PLIST"
 maxp=1
@@ -82,7 +84,10 @@ fi
 
 echo "strong_scaling: P = ${PS[*]}, $WARMUP warm-up + $REPEATS timed run(s) each," \
      "OMP_NUM_THREADS=$OMP_NUM_THREADS, records -> $RECORDS"
+count_records() { if [[ -s $RECORDS ]]; then grep -c . "$RECORDS" || true; else echo 0; fi; }
+before=$(count_records)
 failed=0
+nfailed=0
 for p in "${PS[@]}"; do
   for ((i = 0; i < WARMUP + REPEATS; i++)); do
     timing=()
@@ -96,9 +101,19 @@ for p in "${PS[@]}"; do
     else
       echo "strong_scaling: P=$p run $i FAILED" >&2
       failed=1
+      nfailed=$((nfailed + 1))
     fi
   done
 done
+
+# A run that exits 0 must have left its record (else the report lies).
+added=$(($(count_records) - before))
+if ((failed == 0 && added != REPEATS * ${#PS[@]})); then
+  echo "strong_scaling: $added record(s) added to $RECORDS, expected $((REPEATS * ${#PS[@]}))" >&2
+  failed=1
+fi
+
+((nfailed == 0)) || echo "strong_scaling: $nfailed run(s) FAILED" >&2
 
 if ((REPORT)); then
   "$PYTHON" "$HERE/scaling_report.py" "$RECORDS" --mode strong \

@@ -1,13 +1,10 @@
 #include "vr/config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Upper bounds that keep every size product far from overflow; the memory
- * estimate in main refuses smaller but still unaffordable jobs. */
-enum { VR_MAX_IMAGE = 32768, VR_MAX_SAMPLES = 1 << 20, VR_MAX_ANGLES = 1 << 20 };
 
 void vr_config_defaults(VrConfig *cfg)
 {
@@ -49,7 +46,9 @@ void vr_config_print_usage(FILE *out)
 "                          file, with camera and transfer-function attributes\n"
 "  -t, --timing FILE       append one JSON record of phase timings, memory\n"
 "                          and parameters to FILE (JSON Lines)\n"
-"      --resume            skip angles whose frame already exists\n"
+"      --resume            skip angles whose frame already exists (for a\n"
+"                          job requeued after its time limit; not with\n"
+"                          --float-output)\n"
 "\n"
 "Camera:\n"
 "  -N, --size N            image is N x N pixels (default 180)\n"
@@ -67,6 +66,10 @@ void vr_config_print_usage(FILE *out)
 "                          reduction); both give the same image\n"
 "\n"
 "Other:\n"
+"      --max-memory MIB    memory one rank may use; the job is refused\n"
+"                          before reading if its estimate is larger\n"
+"                          (default: the host's available memory, shared\n"
+"                          by its ranks)\n"
 "  -q, --quiet             only errors and warnings\n"
 "  -h, --help              this text\n"
 "  -V, --version           version and exit\n"
@@ -74,20 +77,47 @@ void vr_config_print_usage(FILE *out)
 "Threads per rank follow OMP_NUM_THREADS.\n", out);
 }
 
-/* Parses a whole decimal integer in [lo, hi]; rejects "", "12abc", "1e9". */
+/* A user's text as a message shows it: control characters (a newline
+ * would break the one-line message) as \xHH, and at most about 120
+ * characters, so a runaway argument cannot swamp the line. */
+typedef struct {
+    char text[160];
+} Shown;
+
+static Shown show(const char *text)
+{
+    Shown s;
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (n > 120) {
+            memcpy(s.text + n, "...", 4);
+            return s;
+        }
+        if (*p < 0x20 || *p == 0x7f)
+            n += (size_t)snprintf(s.text + n, sizeof s.text - n, "\\x%02x", *p);
+        else
+            s.text[n++] = (char)*p;
+    }
+    s.text[n] = '\0';
+    return s;
+}
+
+/* Parses a whole decimal integer in [lo, hi]; rejects "", " 12", "12abc",
+ * "1e9" (strtol alone would skip leading blanks). */
 static int parse_int(const char *opt, const char *text, long lo, long hi,
                      int *out, VrError *err)
 {
     char *end = NULL;
     errno = 0;
     long v = strtol(text, &end, 10);
-    if (text[0] == '\0' || *end != '\0')
+    if (text[0] == '\0' || isspace((unsigned char)text[0]) || *end != '\0')
         return vr_fail(err, VR_ERR_USAGE,
-                       "option %s: '%s' is not a whole number", opt, text);
+                       "option %s: '%s' is not a whole number (accepted: %ld to %ld)",
+                       opt, show(text).text, lo, hi);
     if (errno == ERANGE || v < lo || v > hi)
         return vr_fail(err, VR_ERR_USAGE,
                        "option %s: %s is out of range (accepted: %ld to %ld)",
-                       opt, text, lo, hi);
+                       opt, show(text).text, lo, hi);
     *out = (int)v;
     return VR_OK;
 }
@@ -109,26 +139,39 @@ static int copy_text(const char *opt, const char *text, char *dst, size_t cap,
 typedef enum {
     OPT_INPUT, OPT_DATASET, OPT_OUTDIR, OPT_PREFIX, OPT_FLOAT, OPT_TIMING,
     OPT_RESUME, OPT_SIZE, OPT_SAMPLES, OPT_ANGLES, OPT_FIRST, OPT_LAST,
-    OPT_AXIS, OPT_COMPOSITE, OPT_QUIET, OPT_HELP, OPT_VERSION
+    OPT_AXIS, OPT_COMPOSITE, OPT_MAX_MEMORY, OPT_QUIET, OPT_HELP, OPT_VERSION
 } OptId;
 
+/* One option.  Integer options give their range [lo, hi]; the others say
+ * in `accepts` what a value looks like, for the "needs a value" message. */
 typedef struct {
     const char *long_name;
     char short_name;
     int takes_value;
     OptId id;
+    long lo, hi;
+    const char *accepts;
 } OptSpec;
 
 static const OptSpec OPTIONS[] = {
-    {"input", 'i', 1, OPT_INPUT},        {"dataset", 'd', 1, OPT_DATASET},
-    {"output-dir", 'o', 1, OPT_OUTDIR},  {"prefix", 'p', 1, OPT_PREFIX},
-    {"float-output", 'f', 1, OPT_FLOAT}, {"timing", 't', 1, OPT_TIMING},
-    {"resume", 0, 0, OPT_RESUME},        {"size", 'N', 1, OPT_SIZE},
-    {"samples", 's', 1, OPT_SAMPLES},    {"angles", 'a', 1, OPT_ANGLES},
-    {"first-angle", 0, 1, OPT_FIRST},    {"last-angle", 0, 1, OPT_LAST},
-    {"axis", 0, 1, OPT_AXIS},            {"composite", 'c', 1, OPT_COMPOSITE},
-    {"quiet", 'q', 0, OPT_QUIET},        {"help", 'h', 0, OPT_HELP},
-    {"version", 'V', 0, OPT_VERSION},
+    {"input", 'i', 1, OPT_INPUT, 0, 0, "an HDF5 file"},
+    {"dataset", 'd', 1, OPT_DATASET, 0, 0, "a dataset path in the input file"},
+    {"output-dir", 'o', 1, OPT_OUTDIR, 0, 0, "a folder"},
+    {"prefix", 'p', 1, OPT_PREFIX, 0, 0, "a file name prefix"},
+    {"float-output", 'f', 1, OPT_FLOAT, 0, 0, "an HDF5 file to write"},
+    {"timing", 't', 1, OPT_TIMING, 0, 0, "a file to append to"},
+    {"resume", 0, 0, OPT_RESUME, 0, 0, NULL},
+    {"size", 'N', 1, OPT_SIZE, 2, VR_MAX_IMAGE, NULL},
+    {"samples", 's', 1, OPT_SAMPLES, 2, VR_MAX_SAMPLES, NULL},
+    {"angles", 'a', 1, OPT_ANGLES, 1, VR_MAX_ANGLES, NULL},
+    {"first-angle", 0, 1, OPT_FIRST, 0, VR_MAX_ANGLES, NULL},
+    {"last-angle", 0, 1, OPT_LAST, 0, VR_MAX_ANGLES, NULL},
+    {"axis", 0, 1, OPT_AXIS, 0, 2, NULL},
+    {"composite", 'c', 1, OPT_COMPOSITE, 0, 0, "bswap or tree"},
+    {"max-memory", 0, 1, OPT_MAX_MEMORY, 1, VR_MAX_MEMORY_MIB, NULL},
+    {"quiet", 'q', 0, OPT_QUIET, 0, 0, NULL},
+    {"help", 'h', 0, OPT_HELP, 0, 0, NULL},
+    {"version", 'V', 0, OPT_VERSION, 0, 0, NULL},
 };
 enum { N_OPTIONS = sizeof OPTIONS / sizeof OPTIONS[0] };
 
@@ -159,9 +202,36 @@ static const OptSpec *find_option(const char *arg, const char **inline_value)
     return NULL;
 }
 
+/* "option --size needs a value (accepted: 2 to 32768)" */
+static int fail_missing_value(const OptSpec *o, VrError *err)
+{
+    if (o->accepts)
+        return vr_fail(err, VR_ERR_USAGE, "option --%s needs a value (%s)",
+                       o->long_name, o->accepts);
+    return vr_fail(err, VR_ERR_USAGE, "option --%s needs a value (accepted: %ld to %ld)",
+                   o->long_name, o->lo, o->hi);
+}
+
+static int *int_field(VrConfig *cfg, OptId id)
+{
+    switch (id) {
+    case OPT_SIZE: return &cfg->image_size;
+    case OPT_SAMPLES: return &cfg->samples;
+    case OPT_ANGLES: return &cfg->angles;
+    case OPT_FIRST: return &cfg->first_angle;
+    case OPT_LAST: return &cfg->last_angle;
+    case OPT_AXIS: return &cfg->axis;
+    case OPT_MAX_MEMORY: return &cfg->max_memory_mib;
+    default: return NULL;
+    }
+}
+
 static int apply_option(VrConfig *cfg, const OptSpec *o, const char *opt,
                         const char *v, VrError *err)
 {
+    int *number = int_field(cfg, o->id);
+    if (number)
+        return parse_int(opt, v, o->lo, o->hi, number, err);
     switch (o->id) {
     case OPT_INPUT: return copy_text(opt, v, cfg->input, sizeof cfg->input, err);
     case OPT_DATASET: return copy_text(opt, v, cfg->dataset, sizeof cfg->dataset, err);
@@ -170,16 +240,10 @@ static int apply_option(VrConfig *cfg, const OptSpec *o, const char *opt,
         if (strchr(v, '/'))
             return vr_fail(err, VR_ERR_USAGE,
                            "option %s: '%s' contains '/'; use --output-dir for the folder",
-                           opt, v);
+                           opt, show(v).text);
         return copy_text(opt, v, cfg->prefix, sizeof cfg->prefix, err);
     case OPT_FLOAT: return copy_text(opt, v, cfg->float_output, sizeof cfg->float_output, err);
     case OPT_TIMING: return copy_text(opt, v, cfg->timing, sizeof cfg->timing, err);
-    case OPT_SIZE: return parse_int(opt, v, 2, VR_MAX_IMAGE, &cfg->image_size, err);
-    case OPT_SAMPLES: return parse_int(opt, v, 2, VR_MAX_SAMPLES, &cfg->samples, err);
-    case OPT_ANGLES: return parse_int(opt, v, 1, VR_MAX_ANGLES, &cfg->angles, err);
-    case OPT_FIRST: return parse_int(opt, v, 0, VR_MAX_ANGLES, &cfg->first_angle, err);
-    case OPT_LAST: return parse_int(opt, v, 0, VR_MAX_ANGLES, &cfg->last_angle, err);
-    case OPT_AXIS: return parse_int(opt, v, 0, 2, &cfg->axis, err);
     case OPT_COMPOSITE:
         if (strcmp(v, "bswap") == 0)
             cfg->composite = VR_COMPOSITE_BSWAP;
@@ -188,12 +252,13 @@ static int apply_option(VrConfig *cfg, const OptSpec *o, const char *opt,
         else
             return vr_fail(err, VR_ERR_USAGE,
                            "option %s: unknown method '%s' (accepted: bswap, tree)",
-                           opt, v);
+                           opt, show(v).text);
         return VR_OK;
     case OPT_RESUME: cfg->resume = 1; return VR_OK;
     case OPT_QUIET: cfg->quiet = 1; return VR_OK;
     case OPT_HELP: cfg->want_help = 1; return VR_OK;
     case OPT_VERSION: cfg->want_version = 1; return VR_OK;
+    default: break;
     }
     return vr_fail(err, VR_ERR_INTERNAL, "option %s: not handled", opt);
 }
@@ -215,6 +280,13 @@ static int validate(VrConfig *cfg, VrError *err)
                        "option --last-angle: %d is outside %d to %d "
                        "(--first-angle to --angles minus one)",
                        cfg->last_angle, cfg->first_angle, cfg->angles - 1);
+    /* The float file is written whole by one run (temporary, then rename);
+     * a resumed run renders only some frames, so it could not complete it. */
+    if (cfg->resume && cfg->float_output[0])
+        return vr_fail(err, VR_ERR_USAGE,
+                       "option --resume cannot be combined with --float-output "
+                       "(the float file holds one whole run; render the missing "
+                       "angles into another file with --first-angle/--last-angle)");
     return VR_OK;
 }
 
@@ -226,14 +298,13 @@ int vr_config_parse(VrConfig *cfg, int argc, char *const argv[], VrError *err)
         const OptSpec *o = find_option(arg, &value);
         if (!o)
             return vr_fail(err, VR_ERR_USAGE,
-                           "unknown option '%s' (see --help)", arg);
+                           "unknown option '%s' (see --help)", show(arg).text);
         if (!o->takes_value && value)
             return vr_fail(err, VR_ERR_USAGE,
                            "option --%s takes no value", o->long_name);
         if (o->takes_value && !value) {
             if (i + 1 >= argc)
-                return vr_fail(err, VR_ERR_USAGE,
-                               "option %s needs a value (see --help)", arg);
+                return fail_missing_value(o, err);
             value = argv[++i];
         }
         char opt[64];

@@ -39,20 +39,28 @@ typedef struct {
     VrFloatOut *float_out;   /* rank 0, with --float-output */
 } App;
 
-/* Reads the slab, makes the projection, resamples for the orbit. */
-static int load_volume(App *app, VrError *err)
+/* Everything that can be checked before reading: the input, the memory
+ * the job needs, then the outputs (only now, so a refused job creates no
+ * folder).  Each step is agreed by all ranks. */
+static int check_job(App *app, VrError *err)
 {
-    VrVolume vol;
     vr_timer_start(&app->stats.timers, VR_PHASE_OPEN);
     int rc = vr_volume_probe(app->comm, app->cfg.input, app->cfg.dataset, app->dims, err);
     if (rc == VR_OK)
         rc = vr_workspace_check_memory(app->comm, &app->cfg, app->dims, err);
     vr_timer_stop(&app->stats.timers, VR_PHASE_OPEN);
-    if (rc != VR_OK)
-        return rc;
+    if (rc == VR_OK)
+        rc = vr_workspace_prepare_outputs(app->comm, &app->cfg, err);
+    return rc;
+}
+
+/* Reads the slab, makes the projection, resamples for the orbit. */
+static int load_volume(App *app, VrError *err)
+{
+    VrVolume vol;
     vr_timer_start(&app->stats.timers, VR_PHASE_READ);
-    rc = vr_volume_read(app->comm, app->cfg.input, app->cfg.dataset, app->dims,
-                        app->cfg.axis, &vol, err);
+    int rc = vr_volume_read(app->comm, app->cfg.input, app->cfg.dataset, app->dims,
+                            app->cfg.axis, &vol, err);
     if (rc == VR_OK)
         rc = vr_workspace_create(app->comm, &app->cfg, app->dims, &app->ws, err);
     if (rc == VR_OK)
@@ -89,6 +97,19 @@ static int write_projection(App *app, VrError *err)
     return vr_agree(app->comm, rc, err);
 }
 
+/* Test hook (VR_TEST_FAIL="RANK:angleN"): this rank fails alone in the
+ * middle of the orbit while the others already wait in the compositing, as
+ * a real allocation failure there would.  Nothing can be agreed any more,
+ * so tier 3 applies: the job must end at once, naming the rank. */
+static void inject_orbit_failure(const App *app, int n)
+{
+    char phase[32];
+    snprintf(phase, sizeof phase, "angle%d", n);
+    if (vr_test_should_fail(app->rank, phase))
+        vr_fatal(app->comm, "angle %d: out of memory while compositing "
+                 "(injected by VR_TEST_FAIL)", n);
+}
+
 /* One angle: render own samples, composite, rank 0 writes the frame. */
 static int render_angle(App *app, int n, int frame, VrError *err)
 {
@@ -99,6 +120,7 @@ static int render_angle(App *app, int n, int frame, VrError *err)
     vr_timer_start(&app->stats.timers, VR_PHASE_RENDER);
     app->stats.samples += vr_render_view(app->renderer, &view, ws->partial);
     vr_timer_stop(&app->stats.timers, VR_PHASE_RENDER);
+    inject_orbit_failure(app, n);
 
     vr_timer_start(&app->stats.timers, VR_PHASE_COMPOSITE);
     vr_camera_rank_order(&view, app->cfg.axis, app->nranks, ws->order);
@@ -136,7 +158,7 @@ static int render_orbit(App *app, VrError *err)
 
 static int run(App *app, VrError *err)
 {
-    int rc = vr_workspace_prepare_outputs(app->comm, &app->cfg, err);
+    int rc = check_job(app, err);
     if (rc == VR_OK)
         rc = load_volume(app, err);
     if (rc == VR_OK && app->rank == 0 && app->cfg.float_output[0])
@@ -181,7 +203,7 @@ int main(int argc, char **argv)
         else if (app.rank == 0)
             printf("volrender_mpi %s\n", VR_VERSION);
         MPI_Finalize();
-        return 0;
+        return vr_test_record_exit(app.rank, 0);
     }
     if (rc == VR_OK)
         rc = run(&app, &err);
@@ -190,13 +212,11 @@ int main(int argc, char **argv)
         rc = vr_report(app.comm, &app.cfg, app.dims, &app.stats, &err);
         rc = vr_agree(app.comm, rc, &err);
     }
-    if (rc != VR_OK && app.rank == 0) {
-        fprintf(stderr, "volrender_mpi: error: %s\n", err.msg);
-        fflush(stderr);
-    }
+    if (rc != VR_OK && app.rank == 0)
+        vr_print_error(&err);
     vr_compositor_free(app.compositor);
     vr_renderer_free(app.renderer);
     vr_workspace_free(&app.ws);
     MPI_Finalize();
-    return vr_exit_code(rc);
+    return vr_test_record_exit(app.rank, vr_exit_code(rc));
 }

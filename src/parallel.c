@@ -59,3 +59,31 @@ int vr_test_should_fail(int rank, const char *phase)
         return 0;
     return r == rank && strcmp(end + 1, phase) == 0;
 }
+
+void vr_print_error(const VrError *err)
+{
+    /* A control character in a name the message quotes (a file name may
+     * hold a newline) is shown as '?', so the message stays one line. */
+    char line[sizeof err->msg];
+    size_t n = 0;
+    for (; err->msg[n] && n + 1 < sizeof line; n++)
+        line[n] = (unsigned char)err->msg[n] < 0x20 ? '?' : err->msg[n];
+    line[n] = '\0';
+    fprintf(stderr, "volrender_mpi: error: %s\n", line);
+    fflush(stderr);
+}
+
+int vr_test_record_exit(int rank, int code)
+{
+    const char *dir = getenv("VR_TEST_EXIT_LOG");
+    if (dir && *dir) {
+        char path[4200];
+        snprintf(path, sizeof path, "%.4000s/exit.%d", dir, rank);
+        FILE *f = fopen(path, "w");
+        if (f) {
+            fprintf(f, "%d\n", code);
+            fclose(f);
+        }
+    }
+    return code;
+}

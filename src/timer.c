@@ -1,8 +1,12 @@
 #include "vr/timer.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -64,7 +68,12 @@ static Stat reduce_stat(MPI_Comm comm, double v)
     return s;
 }
 
-/* Distinct MPI_Get_processor_name values over ranks. */
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+/* Distinct MPI_Get_processor_name values over ranks (on rank 0). */
 static int count_hosts(MPI_Comm comm)
 {
     int rank, n, len;
@@ -77,13 +86,11 @@ static int count_hosts(MPI_Comm comm)
                MPI_CHAR, 0, comm);
     int hosts = 0;
     if (rank == 0 && all) {
-        for (int i = 0; i < n; i++) {
-            int seen = 0;
-            for (int j = 0; j < i && !seen; j++)
-                seen = strcmp(all + (size_t)i * MPI_MAX_PROCESSOR_NAME,
-                              all + (size_t)j * MPI_MAX_PROCESSOR_NAME) == 0;
-            hosts += !seen;
-        }
+        /* Sorted, equal names are adjacent: O(n log n) for many ranks. */
+        qsort(all, (size_t)n, MPI_MAX_PROCESSOR_NAME, compare_names);
+        for (int i = 0; i < n; i++)
+            hosts += i == 0 || strcmp(all + (size_t)i * MPI_MAX_PROCESSOR_NAME,
+                                      all + (size_t)(i - 1) * MPI_MAX_PROCESSOR_NAME) != 0;
     }
     free(all);
     return hosts;
@@ -113,37 +120,81 @@ static void json_env(FILE *f, const char *name)
         fputs("null", f);
 }
 
+/* Optional string: JSON null when empty. */
+static void json_string_or_null(FILE *f, const char *s)
+{
+    if (s && s[0])
+        json_string(f, s);
+    else
+        fputs("null", f);
+}
+
+/* First line of MPI_Get_library_version, e.g. "Open MPI v4.1.4, ...". */
+static void mpi_library(char *out, size_t size)
+{
+    char lib[MPI_MAX_LIBRARY_VERSION_STRING] = {0};
+    int len = 0;
+    MPI_Get_library_version(lib, &len);
+    lib[strcspn(lib, "\r\n")] = '\0';
+    snprintf(out, size, "%s", lib);
+}
+
 typedef struct {
     Stat phase[VR_PHASE_COUNT];
     Stat samples, rss, swapped, gathered;
-    double samples_total, swapped_total;
+    int64_t samples_total, swapped_total, gathered_total, nonfinite_total, read_total;
     int64_t *samples_per_rank; /* rank 0 */
-    int64_t nonfinite_total;
-    int hosts, nranks, threads;
+    int hosts, nranks;
+    Stat threads;
 } Reduced;
 
 static void write_json(FILE *f, const VrConfig *cfg, const int64_t dims[3],
                        const VrRunStats *st, const Reduced *r)
 {
+    char stamp[32] = "";
+    const time_t now = time(NULL);
+    struct tm utc;
+    if (gmtime_r(&now, &utc))
+        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    char lib[256];
+    mpi_library(lib, sizeof lib);
+
     fputs("{\"tool\":\"volrender_mpi\",\"version\":", f);
     json_string(f, VR_VERSION);
     fputs(",\"git_revision\":", f);
     json_string(f, VR_GIT_REVISION);
-    fprintf(f, ",\"ranks\":%d,\"threads_per_rank\":%d,\"hosts\":%d", r->nranks,
-            r->threads, r->hosts);
+    fputs(",\"timestamp\":", f);
+    json_string(f, stamp);
+    fputs(",\"mpi_library\":", f);
+    json_string(f, lib);
+    fprintf(f, ",\"ranks\":%d,\"threads_per_rank\":%d,\"threads_per_rank_max\":%d,"
+               "\"hosts\":%d",
+            r->nranks, (int)r->threads.min, (int)r->threads.max, r->hosts);
     json_env(f, "SLURM_JOB_ID");
     json_env(f, "SLURM_NTASKS");
     json_env(f, "SLURM_JOB_NUM_NODES");
+    json_env(f, "SLURM_STEP_ID"); /* inside an srun step, SLURM_NTASKS is the step's */
+    json_env(f, "SLURM_CPUS_PER_TASK");
+    json_env(f, "OMP_NUM_THREADS");
     fputs(",\"params\":{\"input\":", f);
     json_string(f, cfg->input);
     fputs(",\"dataset\":", f);
     json_string(f, cfg->dataset);
     fprintf(f, ",\"dims\":[%lld,%lld,%lld],\"N\":%d,\"samples\":%d,\"angles\":%d,"
                "\"first_angle\":%d,\"last_angle\":%d,\"axis\":%d,\"composite\":\"%s\","
-               "\"resume\":%s}",
+               "\"resume\":%s,\"max_memory_mib\":%d",
             (long long)dims[0], (long long)dims[1], (long long)dims[2], cfg->image_size,
             cfg->samples, cfg->angles, cfg->first_angle, cfg->last_angle, cfg->axis,
-            vr_composite_name(cfg->composite), cfg->resume ? "true" : "false");
+            vr_composite_name(cfg->composite), cfg->resume ? "true" : "false",
+            cfg->max_memory_mib);
+    fputs(",\"output_dir\":", f);
+    json_string(f, cfg->output_dir);
+    fputs(",\"prefix\":", f);
+    json_string(f, cfg->prefix);
+    fputs(",\"float_output\":", f);
+    json_string_or_null(f, cfg->float_output);
+    fputs("}", f);
+
     fputs(",\"phases\":{", f);
     for (int p = 0; p < VR_PHASE_COUNT; p++)
         fprintf(f, "%s\"%s\":{\"min\":%.6f,\"mean\":%.6f,\"max\":%.6f,\"max_rank\":%d}",
@@ -153,46 +204,106 @@ static void write_json(FILE *f, const VrConfig *cfg, const int64_t dims[3],
     fprintf(f, "},\"render_imbalance\":%.4f",
             ren->mean > 0 ? ren->max / ren->mean : 1.0);
     fprintf(f, ",\"frames\":%d,\"frames_skipped\":%d", st->frames, st->frames_skipped);
-    fprintf(f, ",\"samples_total\":%.0f,\"samples_per_second\":%.1f,\"samples_per_rank\":[",
-            r->samples_total, ren->max > 0 ? r->samples_total / ren->max : 0.0);
+    fprintf(f, ",\"samples_total\":%lld,\"samples_per_second\":%.1f,"
+               "\"samples_imbalance\":%.4f,\"samples_per_rank\":[",
+            (long long)r->samples_total,
+            ren->max > 0 ? (double)r->samples_total / ren->max : 0.0,
+            r->samples.mean > 0 ? r->samples.max / r->samples.mean : 1.0);
     for (int i = 0; i < r->nranks; i++)
         fprintf(f, "%s%lld", i ? "," : "", (long long)r->samples_per_rank[i]);
     fprintf(f, "],\"composite_bytes_sent\":{\"swap_max\":%.0f,\"swap_mean\":%.1f,"
-               "\"swap_total\":%.0f,\"gather_max\":%.0f},",
-            r->swapped.max, r->swapped.mean, r->swapped_total, r->gathered.max);
+               "\"swap_total\":%lld,\"gather_max\":%.0f,\"gather_total\":%lld,"
+               "\"total\":%lld},",
+            r->swapped.max, r->swapped.mean, (long long)r->swapped_total, r->gathered.max,
+            (long long)r->gathered_total,
+            (long long)(r->swapped_total + r->gathered_total));
     fprintf(f, "\"peak_rss_bytes\":{\"max\":%.0f,\"mean\":%.0f,\"max_rank\":%d}",
             r->rss.max, r->rss.mean, r->rss.argmax);
+    /* bytes: what all ranks read (as float, ghost planes included);
+     * cube_bytes: the cube once, as float32. */
     fputs(",\"io\":{\"mode\":", f);
     json_string(f, st->io_mode);
     fputs(",\"not_collective_because\":", f);
     json_string(f, st->io_cause);
-    fprintf(f, ",\"bytes\":%lld,\"read_bandwidth_MiBps\":%.1f},\"nonfinite_voxels\":%lld}\n",
-            (long long)(dims[0] * dims[1] * dims[2] * 4),
-            r->phase[VR_PHASE_READ].max > 0
-                ? (double)(dims[0] * dims[1] * dims[2] * 4) / 1048576.0 /
-                      r->phase[VR_PHASE_READ].max
-                : 0.0,
+    const double read_s = r->phase[VR_PHASE_READ].max;
+    fprintf(f, ",\"bytes\":%lld,\"cube_bytes\":%lld,\"read_bandwidth_MiBps\":%.1f},"
+               "\"nonfinite_voxels\":%lld}\n",
+            (long long)r->read_total, (long long)(dims[0] * dims[1] * dims[2] * 4),
+            read_s > 0 ? (double)r->read_total / 1048576.0 / read_s : 0.0,
             (long long)r->nonfinite_total);
+}
+
+/* Appends the record with one write(2) on an O_APPEND descriptor, so
+ * records of concurrent jobs sharing one file do not interleave (on a
+ * local file system; NFS gives no such promise). */
+static int append_record(const char *path, const VrConfig *cfg, const int64_t dims[3],
+                         const VrRunStats *st, const Reduced *r, VrError *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem)
+        return vr_fail(err, VR_ERR_NOMEM, "cannot format the timing record");
+    write_json(mem, cfg, dims, st, r);
+    if (fclose(mem) != 0 || !text) {
+        free(text);
+        return vr_fail(err, VR_ERR_NOMEM, "cannot format the timing record");
+    }
+    int rc = VR_OK;
+    const int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        rc = vr_fail(err, VR_ERR_IO, "cannot append to timing file '%s': %s", path,
+                     strerror(errno));
+    } else {
+        for (size_t done = 0; done < len && rc == VR_OK;) {
+            const ssize_t n = write(fd, text + done, len - done);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                rc = vr_fail(err, VR_ERR_IO, "cannot write timing file '%s': %s", path,
+                             strerror(errno));
+            else
+                done += (size_t)n;
+        }
+        if (close(fd) != 0 && rc == VR_OK)
+            rc = vr_fail(err, VR_ERR_IO, "cannot write timing file '%s': %s", path,
+                         strerror(errno));
+    }
+    free(text);
+    return rc;
 }
 
 static void print_summary(const VrConfig *cfg, const Reduced *r, const VrRunStats *st)
 {
     const Stat *ph = r->phase;
-    printf("volrender_mpi: %d frame(s) of %dx%d at %d rank(s) x %d thread(s)\n",
-           st->frames, cfg->image_size, cfg->image_size, r->nranks, r->threads);
-    printf("  phase       min [s]   mean [s]  max [s]\n");
+    printf("volrender_mpi: %d frame(s) of %dx%d at %d rank(s) x %d thread(s) on %d "
+           "host(s)\n",
+           st->frames, cfg->image_size, cfg->image_size, r->nranks, (int)r->threads.min,
+           r->hosts);
+    printf("  phase       min [s]   mean [s]  max [s]  (max on rank)\n");
     for (int p = 0; p < VR_PHASE_COUNT; p++)
-        printf("  %-10s %9.3f %9.3f %9.3f\n", PHASE_NAMES[p], ph[p].min, ph[p].mean,
-               ph[p].max);
+        printf("  %-10s %9.3f %9.3f %9.3f  (%d)\n", PHASE_NAMES[p], ph[p].min,
+               ph[p].mean, ph[p].max, ph[p].argmax);
     const double ren = ph[VR_PHASE_RENDER].max;
     printf("  render: %.3g samples, %.1f M samples/s, imbalance %.2f\n",
-           r->samples_total, ren > 0 ? r->samples_total / ren / 1e6 : 0.0,
+           (double)r->samples_total, ren > 0 ? (double)r->samples_total / ren / 1e6 : 0.0,
            ph[VR_PHASE_RENDER].mean > 0 ? ren / ph[VR_PHASE_RENDER].mean : 1.0);
+    printf("  composite: %.1f MiB sent in all (max %.1f MiB by one rank in swaps)\n",
+           (double)(r->swapped_total + r->gathered_total) / 1048576.0,
+           r->swapped.max / 1048576.0);
     printf("  read: %s%s%s%s; peak RSS max %.1f MiB (rank %d), mean %.1f MiB\n",
            st->io_mode, st->io_cause[0] ? " (" : "", st->io_cause,
            st->io_cause[0] ? ")" : "", r->rss.max / 1048576.0, r->rss.argmax,
            r->rss.mean / 1048576.0);
     fflush(stdout);
+}
+
+/* Exact sum over ranks of a count (doubles lose integers past 2^53). */
+static int64_t sum_int64(MPI_Comm comm, int64_t v)
+{
+    int64_t sum = 0;
+    MPI_Allreduce(&v, &sum, 1, MPI_INT64_T, MPI_SUM, comm);
+    return sum;
 }
 
 int vr_report(MPI_Comm comm, const VrConfig *cfg, const int64_t dims[3],
@@ -204,19 +315,21 @@ int vr_report(MPI_Comm comm, const VrConfig *cfg, const int64_t dims[3],
     memset(&r, 0, sizeof r);
     MPI_Comm_size(comm, &r.nranks);
 #ifdef _OPENMP
-    r.threads = omp_get_max_threads();
+    r.threads = reduce_stat(comm, (double)omp_get_max_threads());
 #else
-    r.threads = 1;
+    r.threads = reduce_stat(comm, 1.0);
 #endif
     for (int p = 0; p < VR_PHASE_COUNT; p++)
         r.phase[p] = reduce_stat(comm, stats->timers.seconds[p]);
     r.samples = reduce_stat(comm, (double)stats->samples);
-    r.samples_total = r.samples.mean * r.nranks;
+    r.samples_total = sum_int64(comm, stats->samples);
     r.rss = reduce_stat(comm, (double)vr_peak_rss_bytes());
     r.swapped = reduce_stat(comm, (double)stats->bytes_swapped);
-    r.swapped_total = r.swapped.mean * r.nranks;
+    r.swapped_total = sum_int64(comm, stats->bytes_swapped);
     r.gathered = reduce_stat(comm, (double)stats->bytes_gathered);
-    MPI_Reduce(&stats->nonfinite, &r.nonfinite_total, 1, MPI_INT64_T, MPI_SUM, 0, comm);
+    r.gathered_total = sum_int64(comm, stats->bytes_gathered);
+    r.nonfinite_total = sum_int64(comm, stats->nonfinite);
+    r.read_total = sum_int64(comm, stats->bytes_read);
     r.hosts = count_hosts(comm);
     if (rank == 0)
         r.samples_per_rank = malloc((size_t)r.nranks * sizeof(int64_t));
@@ -224,23 +337,15 @@ int vr_report(MPI_Comm comm, const VrConfig *cfg, const int64_t dims[3],
                comm);
     int rc = VR_OK;
     if (rank == 0) {
+        if (cfg->timing[0] && !r.samples_per_rank)
+            rc = vr_fail(err, VR_ERR_NOMEM, "cannot gather the per-rank sample counts");
+        else if (cfg->timing[0])
+            rc = append_record(cfg->timing, cfg, dims, stats, &r, err);
         if (!cfg->quiet)
             print_summary(cfg, &r, stats);
-        if (cfg->timing[0]) {
-            FILE *f = fopen(cfg->timing, "a");
-            if (!f || !r.samples_per_rank) {
-                rc = vr_fail(err, VR_ERR_IO, "cannot append to timing file '%s'",
-                             cfg->timing);
-            } else {
-                write_json(f, cfg, dims, stats, &r);
-                if (fclose(f) != 0)
-                    rc = vr_fail(err, VR_ERR_IO, "cannot write timing file '%s'",
-                                 cfg->timing);
-                f = NULL;
-            }
-            if (f)
-                fclose(f);
-        }
+        if (!cfg->quiet && cfg->timing[0] && rc == VR_OK)
+            printf("  timing record appended to %s\n", cfg->timing);
+        fflush(stdout);
     }
     free(r.samples_per_rank);
     return rc;

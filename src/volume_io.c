@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vr/parallel.h"
@@ -25,60 +26,149 @@ static const char *type_class_name(H5T_class_t c)
     }
 }
 
+int vr_volume_check_shape(const char *path, const char *dataset, int ndims,
+                          const int64_t *dims, VrError *err)
+{
+    if (ndims != 3) {
+        char shape[128] = "";
+        for (int a = 0; a < ndims && a < 8; a++)
+            snprintf(shape + strlen(shape), sizeof shape - strlen(shape), "%s%lld",
+                     a ? " x " : " (", (long long)dims[a]);
+        if (ndims > 0)
+            strncat(shape, ")", sizeof shape - strlen(shape) - 1);
+        return vr_fail(err, VR_ERR_INPUT,
+                       "dataset '%s' in '%s' has %d dimension(s)%s; a 3-D dataset "
+                       "is needed", dataset, path, ndims, shape);
+    }
+    if (dims[0] < 2 || dims[1] < 2 || dims[2] < 2)
+        return vr_fail(err, VR_ERR_INPUT,
+                       "dataset '%s' in '%s' has shape %lld x %lld x %lld; at least 2 "
+                       "points along every axis are needed to interpolate",
+                       dataset, path, (long long)dims[0], (long long)dims[1],
+                       (long long)dims[2]);
+    /* Slab bytes (4 per voxel) and resampled planes (at most 8 per voxel)
+     * must stay far from INT64_MAX; PNG sizes and MPI counts are ints. */
+    int64_t total;
+    if (dims[0] > INT32_MAX || dims[1] > INT32_MAX || dims[2] > INT32_MAX ||
+        vr_mul3_i64(dims[0], dims[1], dims[2], &total) != 0 || total > VR_MAX_VOXELS)
+        return vr_fail(err, VR_ERR_INPUT,
+                       "dataset '%s' in '%s' has shape %lld x %lld x %lld, too large "
+                       "(accepted: at most 2^31-1 points per axis and 2^59 in all)",
+                       dataset, path, (long long)dims[0], (long long)dims[1],
+                       (long long)dims[2]);
+    return VR_OK;
+}
+
+/* Up to a few dataset paths of a file, for the "not found" message. */
+typedef struct {
+    char text[400];
+    int found;
+} DatasetList;
+
+static herr_t list_dataset(hid_t group, const char *name, const H5L_info_t *info,
+                           void *data)
+{
+    DatasetList *list = data;
+    if (info->type != H5L_TYPE_HARD)
+        return 0;
+    hid_t obj = H5Oopen(group, name, H5P_DEFAULT);
+    if (obj < 0)
+        return 0;
+    const int is_dataset = H5Iget_type(obj) == H5I_DATASET;
+    H5Oclose(obj);
+    if (!is_dataset)
+        return 0;
+    if (++list->found > 5) {
+        strncat(list->text, ", ...", sizeof list->text - strlen(list->text) - 1);
+        return 1; /* enough: stop visiting */
+    }
+    snprintf(list->text + strlen(list->text), sizeof list->text - strlen(list->text),
+             "%s%s", list->found > 1 ? ", " : "", name);
+    return 0;
+}
+
+/* "; datasets in the file: a, b/c" or "; the file has no datasets". */
+static void describe_datasets(hid_t file, char *out, size_t cap)
+{
+    DatasetList list = {"", 0};
+    H5Lvisit(file, H5_INDEX_NAME, H5_ITER_INC, list_dataset, &list);
+    if (list.found == 0)
+        snprintf(out, cap, "; the file has no datasets");
+    else
+        snprintf(out, cap, "; datasets in the file: %s", list.text);
+}
+
+/* Opens the input file on one process; the messages say what --input
+ * needs. */
+static int open_input(const char *path, hid_t *file, VrError *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || access(path, R_OK) != 0)
+        return vr_fail(err, VR_ERR_INPUT, "cannot read input file '%s': %s (see --input)",
+                       path, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return vr_fail(err, VR_ERR_INPUT,
+                       "input '%s' is a folder; --input needs an HDF5 file", path);
+    /* The signature is in the first bytes: without it the file is not HDF5
+     * at all; with it, a failed open means damage, most often truncation. */
+    if (H5Fis_hdf5(path) <= 0)
+        return vr_fail(err, VR_ERR_INPUT,
+                       "input file '%s' is not an HDF5 file (see --input)", path);
+    *file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (*file < 0)
+        return vr_fail(err, VR_ERR_INPUT,
+                       "input file '%s' is damaged or truncated: HDF5 cannot open it "
+                       "(see --input)", path);
+    return VR_OK;
+}
+
 /* Serial checks on rank 0: everything that can be said about the input
  * without reading its data. */
 static int probe_serial(const char *path, const char *dataset, int64_t dims[3],
                         VrError *err)
 {
     int rc = VR_OK;
-    hid_t file = H5I_INVALID_HID, dset = H5I_INVALID_HID;
+    hid_t file = H5I_INVALID_HID, obj = H5I_INVALID_HID;
     hid_t space = H5I_INVALID_HID, type = H5I_INVALID_HID;
+    char known[480] = "";
 
-    VR_CHECK(access(path, R_OK) == 0, VR_ERR_INPUT, err,
-             "cannot read input file '%s': %s", path, strerror(errno));
-    VR_CHECK(H5Fis_hdf5(path) > 0, VR_ERR_INPUT, err,
-             "input file '%s' is not an HDF5 file (or is truncated)", path);
-    file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    VR_CHECK(file >= 0, VR_ERR_INPUT, err,
-             "cannot open input file '%s' as HDF5 (damaged or truncated?)", path);
-    H5O_info_t info;
-    VR_CHECK(H5Oget_info_by_name(file, dataset, &info, H5P_DEFAULT) >= 0,
-             VR_ERR_INPUT, err, "dataset '%s' not found in '%s' (see --dataset)",
+    rc = open_input(path, &file, err);
+    if (rc != VR_OK)
+        goto cleanup;
+    obj = H5Oopen(file, dataset, H5P_DEFAULT);
+    if (obj < 0 || H5Iget_type(obj) != H5I_DATASET)
+        describe_datasets(file, known, sizeof known);
+    VR_CHECK(obj >= 0, VR_ERR_INPUT, err, "dataset '%s' not found in '%s'%s (see --dataset)",
+             dataset, path, known);
+    VR_CHECK(H5Iget_type(obj) == H5I_DATASET, VR_ERR_INPUT, err,
+             "'%s' in '%s' is a group, not a dataset%s (see --dataset)", dataset, path,
+             known);
+    type = H5Dget_type(obj);
+    VR_CHECK(type >= 0, VR_ERR_INPUT, err, "cannot read the type of dataset '%s' in '%s'",
              dataset, path);
-    VR_CHECK(info.type == H5O_TYPE_DATASET, VR_ERR_INPUT, err,
-             "'%s' in '%s' is not a dataset (see --dataset)", dataset, path);
-    dset = H5Dopen2(file, dataset, H5P_DEFAULT);
-    VR_CHECK(dset >= 0, VR_ERR_INPUT, err, "cannot open dataset '%s' in '%s'",
-             dataset, path);
-    type = H5Dget_type(dset);
-    VR_CHECK(type >= 0, VR_ERR_INPUT, err, "cannot read the type of '%s'", dataset);
     const H5T_class_t cls = H5Tget_class(type);
     VR_CHECK(cls == H5T_INTEGER || cls == H5T_FLOAT, VR_ERR_INPUT, err,
              "dataset '%s' in '%s' has a %s type; a numeric (integer or "
              "floating-point) type is needed", dataset, path, type_class_name(cls));
-    space = H5Dget_space(dset);
-    VR_CHECK(space >= 0, VR_ERR_INPUT, err, "cannot read the shape of '%s'", dataset);
+    space = H5Dget_space(obj);
+    VR_CHECK(space >= 0, VR_ERR_INPUT, err, "cannot read the shape of dataset '%s' in '%s'",
+             dataset, path);
     const int ndims = H5Sget_simple_extent_ndims(space);
-    VR_CHECK(ndims == 3, VR_ERR_INPUT, err,
-             "dataset '%s' in '%s' has %d dimensions; a 3-D dataset is needed",
-             dataset, path, ndims);
-    hsize_t h[3];
+    VR_CHECK(ndims >= 0, VR_ERR_INPUT, err, "cannot read the shape of dataset '%s' in '%s'",
+             dataset, path);
+    hsize_t h[H5S_MAX_RANK];
+    int64_t d[H5S_MAX_RANK];
     H5Sget_simple_extent_dims(space, h, NULL);
-    for (int a = 0; a < 3; a++)
-        dims[a] = (int64_t)h[a];
-    VR_CHECK(h[0] >= 2 && h[1] >= 2 && h[2] >= 2, VR_ERR_INPUT, err,
-             "dataset '%s' in '%s' has shape %llu x %llu x %llu; at least 2 points "
-             "along every axis are needed to interpolate",
-             dataset, path, (unsigned long long)h[0], (unsigned long long)h[1],
-             (unsigned long long)h[2]);
-    int64_t total;
-    VR_CHECK(vr_mul3_i64(dims[0], dims[1], dims[2], &total) == 0, VR_ERR_INPUT,
-             err, "dataset '%s' is too large to index", dataset);
+    for (int a = 0; a < ndims; a++)
+        d[a] = h[a] > (hsize_t)INT64_MAX ? INT64_MAX : (int64_t)h[a];
+    rc = vr_volume_check_shape(path, dataset, ndims, d, err);
+    if (rc == VR_OK)
+        memcpy(dims, d, 3 * sizeof *dims);
 
 cleanup:
     if (space >= 0) H5Sclose(space);
     if (type >= 0) H5Tclose(type);
-    if (dset >= 0) H5Dclose(dset);
+    if (obj >= 0) H5Oclose(obj);
     if (file >= 0) H5Fclose(file);
     return rc;
 }
@@ -174,6 +264,131 @@ static void sanitize(VrVolume *vol)
     vol->nonpositive = nonpos;
 }
 
+/* How a block splits into pieces: axis `axis` is cut into runs of `run`
+ * indices, the axes after it are whole, and every index of the axes before
+ * it starts a new line of `per_line` pieces.  The axis is the outermost one
+ * whose single index (the product of the later extents) fits in a piece, so
+ * pieces are as large as allowed and each is contiguous in C order. */
+typedef struct {
+    int axis;
+    int64_t run, per_line, lines;
+} PieceSplit;
+
+static PieceSplit split_block(const int64_t count[3], int64_t max_elems)
+{
+    PieceSplit s;
+    /* count[a] <= 2^31 (vr_volume_check_shape): the products cannot overflow. */
+    const int64_t inner[3] = {count[1] * count[2], count[2], 1};
+    s.axis = inner[0] <= max_elems ? 0 : inner[1] <= max_elems ? 1 : 2;
+    s.run = max_elems / inner[s.axis];
+    if (s.run > count[s.axis])
+        s.run = count[s.axis];
+    s.per_line = (count[s.axis] + s.run - 1) / s.run;
+    s.lines = 1;
+    for (int b = 0; b < s.axis; b++)
+        s.lines *= count[b];
+    return s;
+}
+
+int64_t vr_volume_read_pieces(const int64_t count[3], int64_t max_elems)
+{
+    if (count[0] <= 0 || count[1] <= 0 || count[2] <= 0 || max_elems <= 0)
+        return 0;
+    const PieceSplit s = split_block(count, max_elems);
+    return s.lines * s.per_line;
+}
+
+void vr_volume_read_piece(const int64_t count[3], int64_t max_elems, int64_t i,
+                          VrReadPiece *piece)
+{
+    const PieceSplit s = split_block(count, max_elems);
+    int64_t line = i / s.per_line;
+    const int64_t first = (i % s.per_line) * s.run;
+    for (int b = 2; b >= 0; b--) {
+        if (b > s.axis) {
+            piece->start[b] = 0;
+            piece->count[b] = count[b];
+        } else if (b == s.axis) {
+            piece->start[b] = first;
+            piece->count[b] = count[b] - first < s.run ? count[b] - first : s.run;
+        } else { /* the line index, in C order over the axes before */
+            piece->start[b] = line % count[b];
+            piece->count[b] = 1;
+            line /= count[b];
+        }
+    }
+    piece->offset = (piece->start[0] * count[1] + piece->start[1]) * count[2] +
+                    piece->start[2];
+}
+
+/* Elements one H5Dread may move: small enough that no byte count inside
+ * HDF5 or MPI-IO nears 2^31, even for 8-byte file types.  Tests lower it
+ * through VR_TEST_READ_ELEMS to exercise the piecewise path on small cubes. */
+static int64_t read_piece_elems(void)
+{
+    const char *text = getenv("VR_TEST_READ_ELEMS");
+    char *end = NULL;
+    const long long v = text ? strtoll(text, &end, 10) : 0;
+    if (text && end != text && *end == '\0' && v > 0)
+        return (int64_t)v;
+    return VR_READ_PIECE_ELEMS;
+}
+
+/* Reads piece i of this rank's slab (or nothing, when i is past its last
+ * piece) in one collective H5Dread.  Returns 1 on success. */
+static int read_piece(MPI_Comm comm, hid_t dset, hid_t dxpl, VrVolume *vol,
+                      int64_t max_elems, int64_t i, int64_t mine)
+{
+    VrReadPiece pc = {{0, 0, 0}, {1, 1, 1}, 0};
+    if (i < mine)
+        vr_volume_read_piece(vol->count, max_elems, i, &pc);
+    hsize_t start[3], count[3];
+    for (int a = 0; a < 3; a++) {
+        start[a] = (hsize_t)(vol->start[a] + pc.start[a]);
+        count[a] = (hsize_t)pc.count[a];
+    }
+    hid_t fspace = H5Dget_space(dset);
+    hid_t mspace = H5Screate_simple(3, count, NULL);
+    /* The other ranks are about to enter the collective read: a rank that
+     * cannot join it must end the job (tier 3), not return alone. */
+    if (fspace < 0 || mspace < 0)
+        vr_fatal(comm, "cannot create the HDF5 dataspaces of this rank's slab");
+    int ok = i < mine
+        ? H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) >= 0
+        : 0;
+    if (!ok) { /* nothing to read, or a bad selection: join with nothing */
+        H5Sselect_none(fspace);
+        H5Sselect_none(mspace);
+    }
+    float dummy;
+    const herr_t st = H5Dread(dset, H5T_NATIVE_FLOAT, mspace, fspace, dxpl,
+                              ok ? (void *)(vol->data + pc.offset) : (void *)&dummy);
+    H5Sclose(mspace);
+    H5Sclose(fspace);
+    return st >= 0 && (ok || i >= mine);
+}
+
+/* Every rank calls H5Dread the same number of times (collective), with an
+ * empty selection once its own pieces are done; the verdict of each read
+ * is agreed before the next. */
+static int read_slab_pieces(MPI_Comm comm, hid_t dset, hid_t dxpl, VrVolume *vol,
+                            const char *path, const char *dataset, VrError *err)
+{
+    const int64_t max_elems = read_piece_elems();
+    int64_t mine = vr_volume_read_pieces(vol->count, max_elems), most = 0;
+    MPI_Allreduce(&mine, &most, 1, MPI_INT64_T, MPI_MAX, comm);
+    int rc = VR_OK;
+    for (int64_t i = 0; i < most && rc == VR_OK; i++) {
+        rc = read_piece(comm, dset, dxpl, vol, max_elems, i, mine)
+                 ? VR_OK
+                 : vr_fail(err, VR_ERR_INPUT,
+                           "reading dataset '%s' from '%s' failed (damaged or "
+                           "truncated file?)", dataset, path);
+        rc = vr_agree(comm, rc, err);
+    }
+    return rc;
+}
+
 int vr_volume_read(MPI_Comm comm, const char *path, const char *dataset,
                    const int64_t dims[3], int axis, VrVolume *vol, VrError *err)
 {
@@ -195,8 +410,12 @@ int vr_volume_read(MPI_Comm comm, const char *path, const char *dataset,
         vol->data = vr_test_should_fail(rank, "alloc") ? NULL
                                                        : malloc((size_t)n * sizeof(float));
         if (!vol->data)
-            rc = vr_fail(err, VR_ERR_NOMEM, "cannot allocate %.1f MiB for the slab",
-                         (double)n * 4.0 / 1048576.0);
+            rc = vr_fail(err, VR_ERR_NOMEM,
+                         "cannot allocate %.3g MiB for this rank's slab of '%s' (planes "
+                         "%lld to %lld along axis %d); use more ranks",
+                         (double)n * 4.0 / 1048576.0, dataset,
+                         (long long)vol->slab.read_lo, (long long)vol->slab.read_hi - 1,
+                         axis);
     }
     rc = vr_agree(comm, rc, err);
     if (rc != VR_OK) {
@@ -205,7 +424,7 @@ int vr_volume_read(MPI_Comm comm, const char *path, const char *dataset,
     }
 
     hid_t fapl = H5I_INVALID_HID, file = H5I_INVALID_HID, dset = H5I_INVALID_HID;
-    hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID, dxpl = H5I_INVALID_HID;
+    hid_t dxpl = H5I_INVALID_HID;
     double t0 = MPI_Wtime();
     fapl = H5Pcreate(H5P_FILE_ACCESS);
     if (fapl >= 0 && H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL) >= 0)
@@ -224,36 +443,14 @@ int vr_volume_read(MPI_Comm comm, const char *path, const char *dataset,
     vol->io.seconds_open = MPI_Wtime() - t0;
 
     t0 = MPI_Wtime();
-    hsize_t start[3], count[3], one[3] = {1, 1, 1};
-    for (int a = 0; a < 3; a++) {
-        start[a] = (hsize_t)vol->start[a];
-        count[a] = (hsize_t)vol->count[a];
-    }
-    fspace = H5Dget_space(dset);
-    mspace = H5Screate_simple(3, n > 0 ? count : one, NULL);
     dxpl = H5Pcreate(H5P_DATASET_XFER);
-    int ok = fspace >= 0 && mspace >= 0 && dxpl >= 0 &&
-             H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE) >= 0;
-    if (ok && n > 0)
-        ok = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) >= 0;
-    else if (ok)
-        ok = H5Sselect_none(fspace) >= 0 && H5Sselect_none(mspace) >= 0;
-    rc = vr_agree(comm, ok ? VR_OK
-                           : vr_fail(err, VR_ERR_INTERNAL,
-                                     "cannot set up the hyperslab of '%s'", dataset),
+    rc = vr_agree(comm, dxpl >= 0 && H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE) >= 0
+                            ? VR_OK
+                            : vr_fail(err, VR_ERR_INTERNAL,
+                                      "cannot set up the collective read of '%s'", dataset),
                   err);
-    if (rc != VR_OK)
-        goto cleanup;
-    /* Every rank enters the collective read; an error inside it is reported
-     * afterwards, when all ranks are back. */
-    float dummy;
-    herr_t st = H5Dread(dset, H5T_NATIVE_FLOAT, mspace, fspace, dxpl,
-                        n > 0 ? (void *)vol->data : (void *)&dummy);
-    rc = st >= 0 ? VR_OK
-                 : vr_fail(err, VR_ERR_INPUT,
-                           "reading dataset '%s' from '%s' failed (damaged or "
-                           "truncated file?)", dataset, path);
-    rc = vr_agree(comm, rc, err);
+    if (rc == VR_OK)
+        rc = read_slab_pieces(comm, dset, dxpl, vol, path, dataset, err);
     if (rc != VR_OK)
         goto cleanup;
     describe_io_mode(dxpl, &vol->io);
@@ -263,8 +460,6 @@ int vr_volume_read(MPI_Comm comm, const char *path, const char *dataset,
 
 cleanup:
     if (dxpl >= 0) H5Pclose(dxpl);
-    if (mspace >= 0) H5Sclose(mspace);
-    if (fspace >= 0) H5Sclose(fspace);
     if (dset >= 0) H5Dclose(dset);
     if (file >= 0) H5Fclose(file);
     if (fapl >= 0) H5Pclose(fapl);

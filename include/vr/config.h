@@ -12,6 +12,17 @@
 
 typedef enum { VR_COMPOSITE_BSWAP = 0, VR_COMPOSITE_TREE = 1 } VrCompositeMethod;
 
+/* Upper bounds of the numeric options.  They keep every size product far
+ * from overflow (an N x N image of 4 floats is at most 2^30 pixels, so
+ * pixel counts fit MPI's int counts); the memory estimate refuses smaller
+ * but still unaffordable jobs. */
+enum {
+    VR_MAX_IMAGE = 32768,
+    VR_MAX_SAMPLES = 1 << 20,
+    VR_MAX_ANGLES = 1 << 20,
+    VR_MAX_MEMORY_MIB = 1 << 30
+};
+
 typedef struct {
     char input[4096];        /* HDF5 file */
     char dataset[1024];      /* dataset path inside it */
@@ -26,6 +37,8 @@ typedef struct {
     int last_angle;          /* last angle index rendered (inclusive) */
     int axis;                /* decomposition axis: 0, 1 or 2 */
     VrCompositeMethod composite;
+    int max_memory_mib;      /* 0 = the host's available memory; else the
+                                memory one rank may use, in MiB */
     int resume;              /* skip frames whose PNG already exists */
     int quiet;
     int want_help;           /* --help given: print usage, exit 0 */

@@ -29,6 +29,20 @@ int vr_output_commit(const char *tmp, const char *path, VrError *err);
 /* 1 if path is an existing regular file. */
 int vr_output_exists(const char *path);
 
+/* Checks, without creating anything, that path can be written: not a
+ * folder, writable if it exists, else its folder exists and is writable.
+ * The message names the option that gave the path. */
+int vr_output_check_file(const char *path, const char *option, VrError *err);
+
+/* 1 if path is a whole PNG of width x height: signature, IHDR with that
+ * size and the IEND chunk at its very end.  --resume trusts only those,
+ * so a file cut short (by a crash after the rename, or a copy) is redone. */
+int vr_output_png_complete(const char *path, int width, int height);
+
+/* Removes, in dir, the temporaries of frames ".<prefix><n>.png.tmp.<pid>"
+ * and of the projection that a killed run left; returns how many. */
+int vr_output_remove_stale_temps(const char *dir, const char *prefix);
+
 /* Writes an 8-bit RGB PNG (rgb: height rows of width*3 bytes) atomically. */
 int vr_png_write_rgb(const char *path, int width, int height,
                      const unsigned char *rgb, VrError *err);

@@ -4,8 +4,8 @@
  * 3-D, numeric, at least 2 points per axis) and broadcasts the verdict and
  * the shape, so a bad input is one agreed error before any collective open.
  * vr_volume_read: every rank opens the file through MPI-IO and reads its
- * hyperslab (owned planes plus ghosts) collectively, converting any numeric
- * type to float.  Non-finite voxels are replaced by 0 (empty) and counted. */
+ * hyperslab (owned planes plus ghosts) collectively, in pieces of at most
+ * VR_READ_PIECE_ELEMS elements, converting any numeric type to float.  Non-finite voxels are replaced by 0 (empty) and counted. */
 #ifndef VR_VOLUME_IO_H
 #define VR_VOLUME_IO_H
 
@@ -34,6 +34,40 @@ typedef struct {
     int64_t nonpositive;  /* owned voxels <= 0 (transparent) */
     VrIoReport io;
 } VrVolume;
+
+/* Voxels a cube may have: its slab (4 bytes per voxel) and resampled
+ * planes (at most 8) then stay far from INT64_MAX. */
+#define VR_MAX_VOXELS ((int64_t)1 << 59)
+
+/* Elements one H5Dread moves at most (512 MiB of float): HDF5 and MPI-IO
+ * count bytes in ints in places, so a slab of more than 2^31 elements (or
+ * 2 GiB) is read in several collective calls. */
+#define VR_READ_PIECE_ELEMS ((int64_t)1 << 27)
+
+/* Pure.  VR_OK if a dataset of ndims dimensions `dims` can be rendered:
+ * 3-D, at least 2 points per axis, at most 2^31-1 per axis and
+ * VR_MAX_VOXELS in all; else VR_ERR_INPUT with the message naming path,
+ * dataset, the shape and what is accepted. */
+int vr_volume_check_shape(const char *path, const char *dataset, int ndims,
+                          const int64_t *dims, VrError *err);
+
+/* One piece of a block held in memory (C order, extents count[3]): the
+ * elements [start, start + count) in block coordinates, at element
+ * `offset` of the block's buffer. */
+typedef struct {
+    int64_t start[3];
+    int64_t count[3];
+    int64_t offset;
+} VrReadPiece;
+
+/* Pure.  Number of pieces of at most max_elems elements that a block of
+ * extents count[3] is read in (0 for an empty block).  Pieces are
+ * contiguous in memory and in order: piece i starts where i-1 ends. */
+int64_t vr_volume_read_pieces(const int64_t count[3], int64_t max_elems);
+
+/* Pure.  Piece i (0 <= i < vr_volume_read_pieces(count, max_elems)). */
+void vr_volume_read_piece(const int64_t count[3], int64_t max_elems, int64_t i,
+                          VrReadPiece *piece);
 
 /* Collective.  On success every rank has dims; on failure every rank gets
  * the same status and message. */

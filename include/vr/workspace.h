@@ -24,17 +24,22 @@ typedef struct {
     float *logmean;          /* rank 0: projection, Ny * Nz */
 } VrWorkspace;
 
-/* Collective.  Rank 0 creates the output folder and checks that the
- * timing file can be appended to; all ranks get the verdict. */
+/* Collective.  Rank 0 creates the output folder, checks (creating
+ * nothing) that the float and timing files can be written and, with
+ * --resume, removes the temporaries a killed run left; all ranks get the
+ * verdict. */
 int vr_workspace_prepare_outputs(MPI_Comm comm, const VrConfig *cfg, VrError *err);
 
-/* Bytes one rank of a job needs at its peak (slab, resampled planes,
- * images, projection); rank 0 needs a little more. */
+/* Pure.  Bytes one rank of a job needs at its peak (slab, resampled
+ * planes, images, projection); rank 0 needs a little more.  Saturates at
+ * INT64_MAX rather than overflow. */
 int64_t vr_workspace_estimate_bytes(const VrConfig *cfg, const int64_t dims[3],
                                     int rank, int nranks);
 
-/* Collective.  Refuses, with the figures, a job whose ranks on one host
- * would need more than that host's available memory. */
+/* Collective.  Refuses, with the figures, a job where a rank would need
+ * more than --max-memory or, without it, whose ranks on one host would
+ * need more than that host's available memory (MemAvailable, or the
+ * cgroup's memory limit when smaller). */
 int vr_workspace_check_memory(MPI_Comm comm, const VrConfig *cfg,
                               const int64_t dims[3], VrError *err);
 
@@ -47,7 +52,8 @@ void vr_workspace_free(VrWorkspace *ws);
  * zero or negative voxels (all rendered as empty). */
 void vr_workspace_warn_data(MPI_Comm comm, const VrConfig *cfg, const VrVolume *vol);
 
-/* Collective.  With --resume: 1 on every rank if frame n already exists. */
+/* Collective.  With --resume: 1 on every rank if frame n already exists
+ * as a whole PNG of the right size. */
 int vr_workspace_frame_done(MPI_Comm comm, const VrConfig *cfg, int n);
 
 /* Rank 0: projection.png (and the projection floats, if fo). */

@@ -56,9 +56,9 @@ int main(void)
     CHECK(parse(&cfg, &err, "-q", "--resume", NULL, NULL) == VR_OK && cfg.quiet &&
               cfg.resume, "flags");
 
-    expect_error("--size", "12abc", NULL, NULL, "option --size: '12abc' is not a whole number");
-    expect_error("-N", "1e999", NULL, NULL, "option --size: '1e999' is not a whole number");
-    expect_error("-N", "", NULL, NULL, "option --size: '' is not a whole number");
+    expect_error("--size", "12abc", NULL, NULL, "option --size: '12abc' is not a whole number (accepted: 2 to 32768)");
+    expect_error("-N", "1e999", NULL, NULL, "option --size: '1e999' is not a whole number (accepted: 2 to 32768)");
+    expect_error("-N", "", NULL, NULL, "option --size: '' is not a whole number (accepted: 2 to 32768)");
     expect_error("-N", "1", NULL, NULL,
                  "option --size: 1 is out of range (accepted: 2 to 32768)");
     expect_error("-N", "99999999999999999999", NULL, NULL,
@@ -73,7 +73,7 @@ int main(void)
                  "option --composite: unknown method 'radix' (accepted: bswap, tree)");
     expect_error("--bogus", NULL, NULL, NULL, "unknown option '--bogus' (see --help)");
     expect_error("extra", NULL, NULL, NULL, "unknown option 'extra' (see --help)");
-    expect_error("--input", NULL, NULL, NULL, "option --input needs a value (see --help)");
+    expect_error("--input", NULL, NULL, NULL, "option --input needs a value (an HDF5 file)");
     expect_error("--input=", NULL, NULL, NULL, "option --input: the value is empty");
     expect_error("--quiet=yes", NULL, NULL, NULL, "option --quiet takes no value");
     expect_error("--first-angle", "10", NULL, NULL,
@@ -83,5 +83,36 @@ int main(void)
                  "minus one)");
     expect_error("--prefix", "a/b", NULL, NULL,
                  "option --prefix: 'a/b' contains '/'; use --output-dir for the folder");
+    expect_error("-N", NULL, NULL, NULL,
+                 "option --size needs a value (accepted: 2 to 32768)");
+    expect_error("--composite", NULL, NULL, NULL,
+                 "option --composite needs a value (bswap or tree)");
+    expect_error("--size", " 12", NULL, NULL,
+                 "option --size: ' 12' is not a whole number (accepted: 2 to 32768)");
+    expect_error("--axis", "x", NULL, NULL,
+                 "option --axis: 'x' is not a whole number (accepted: 0 to 2)");
+    expect_error("--max-memory", "0", NULL, NULL,
+                 "option --max-memory: 0 is out of range (accepted: 1 to 1073741824)");
+    expect_error("--resume", "-f", "out.h5", NULL,
+                 "option --resume cannot be combined with --float-output (the float "
+                 "file holds one whole run; render the missing angles into another "
+                 "file with --first-angle/--last-angle)");
+    /* User text is shown on one line, and not at any length. */
+    expect_error("--size", "1\n2", NULL, NULL,
+                 "option --size: '1\\x0a2' is not a whole number (accepted: 2 to 32768)");
+    expect_error("--colour\x1b[31m", NULL, NULL, NULL,
+                 "unknown option '--colour\\x1b[31m' (see --help)");
+    {
+        char longer[300];
+        memset(longer, 'x', sizeof longer - 1);
+        longer[sizeof longer - 1] = '\0';
+        CHECK(parse(&cfg, &err, "-c", longer, NULL, NULL) == VR_ERR_USAGE &&
+                  strlen(err.msg) < 220 && strstr(err.msg, "...' (accepted: bswap, tree)"),
+              "long value shown shortened: %s", err.msg);
+    }
+    CHECK(parse(&cfg, &err, "--max-memory=512", NULL, NULL, NULL) == VR_OK &&
+              cfg.max_memory_mib == 512, "max-memory: %s", err.msg);
+    CHECK(parse(&cfg, &err, NULL, NULL, NULL, NULL) == VR_OK && cfg.max_memory_mib == 0,
+          "max-memory default");
     return check_report("test_config");
 }
