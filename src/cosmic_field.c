@@ -631,9 +631,10 @@ float vr_cosmic_field_ln_density(const VrCosmicField *f, int64_t i,
 }
 
 /* Rows are independent, so threads (when built with OpenMP) may take any
- * of them in any order without changing a bit of the result. */
-void vr_cosmic_field_fill(const VrCosmicField *f, int64_t i0, int64_t i1,
-                          float *out)
+ * of them in any order without changing a bit of the result.  Exactly one
+ * of out32, out64 is used. */
+static void fill_rows(const VrCosmicField *f, int64_t i0, int64_t i1, float *out32,
+                      double *out64)
 {
     const int64_t ny = f->shape[1], nz = f->shape[2];
     const int64_t rows = (i1 - i0) * ny;
@@ -643,25 +644,24 @@ void vr_cosmic_field_fill(const VrCosmicField *f, int64_t i0, int64_t i1,
     for (int64_t r = 0; r < rows; r++) {
         Row row;
         row_prepare(f, i0 + r / ny, r % ny, &row);
-        float *o = out + (size_t)r * (size_t)nz;
-        for (int64_t k = 0; k < nz; k++)
-            o[k] = expf(ln_at(f, &row, k));
+        const size_t at = (size_t)r * (size_t)nz;
+        for (int64_t k = 0; k < nz; k++) {
+            const float ln = ln_at(f, &row, k);
+            if (out64)
+                out64[at + (size_t)k] = exp((double)ln);
+            else
+                out32[at + (size_t)k] = expf(ln);
+        }
     }
+}
+
+void vr_cosmic_field_fill(const VrCosmicField *f, int64_t i0, int64_t i1, float *out)
+{
+    fill_rows(f, i0, i1, out, NULL);
 }
 
 void vr_cosmic_field_fill_f64(const VrCosmicField *f, int64_t i0, int64_t i1,
                               double *out)
 {
-    const int64_t ny = f->shape[1], nz = f->shape[2];
-    const int64_t rows = (i1 - i0) * ny;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-    for (int64_t r = 0; r < rows; r++) {
-        Row row;
-        row_prepare(f, i0 + r / ny, r % ny, &row);
-        double *o = out + (size_t)r * (size_t)nz;
-        for (int64_t k = 0; k < nz; k++)
-            o[k] = exp((double)ln_at(f, &row, k));
-    }
+    fill_rows(f, i0, i1, NULL, out);
 }

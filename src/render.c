@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vr/memory.h"
 #include "vr/transfer.h"
 
 #if defined(__AVX512F__)
@@ -101,7 +102,7 @@ void vr_renderer_free(VrRenderer *r)
     if (!r)
         return;
     free(r->row);
-    free(r->planes);
+    vr_free_large(r->planes);
     free(r->ly);
     free(r->lz);
     free(r->qlo);
@@ -148,7 +149,7 @@ int vr_renderer_create(const VrVolume *vol, int N, int S, VrRenderer **out,
              "more ranks", (long long)r->ny, (long long)r->nz);
     if (r->nrows > 0) {
         r->row = malloc((size_t)r->nrows * sizeof *r->row);
-        r->planes = malloc((size_t)(r->nrows * plane) * sizeof(float));
+        r->planes = vr_alloc_large((size_t)(r->nrows * plane) * sizeof(float));
         VR_CHECK(r->row && r->planes, VR_ERR_NOMEM, err,
                  "cannot allocate %.1f MiB for the resampled slab",
                  (double)vr_renderer_bytes(r) / 1048576.0);
@@ -169,8 +170,14 @@ int vr_renderer_create(const VrVolume *vol, int N, int S, VrRenderer **out,
     int i = 0;
     for (int row = 0; row < N; row++) {
         double fx;
-        if (!row_is_mine(&vol->slab, vol->dims, N, row, &fx))
-            continue;
+        if (row_is_mine(&vol->slab, vol->dims, N, row, &fx))
+            r->row[i++] = row;
+    }
+    /* Threads build whole planes (and first-touch their pages). */
+#pragma omp parallel for schedule(dynamic, 4)
+    for (int p = 0; p < r->nrows; p++) {
+        double fx;
+        row_is_mine(&vol->slab, vol->dims, N, r->row[p], &fx);
         /* fx may lie a hair below 0 (see VR_EDGE_TOL): truncate, not floor. */
         int64_t ix = (int64_t)fx;
         float w = (float)(fx - (double)ix);
@@ -179,10 +186,8 @@ int vr_renderer_create(const VrVolume *vol, int N, int S, VrRenderer **out,
             ix = nx_held - 2;
             w = 1.0f;
         }
-        r->row[i] = row;
-        lerp_planes(r->planes + i * plane, vol->data + ix * plane,
+        lerp_planes(r->planes + p * plane, vol->data + ix * plane,
                     vol->data + (ix + 1) * plane, w, plane);
-        i++;
     }
     *out = r;
     r = NULL;

@@ -14,8 +14,8 @@
 
 typedef enum {
     VR_PHASE_OPEN,      /* probe + collective open */
-    VR_PHASE_READ,      /* slab read, projection, resampling */
-    VR_PHASE_RENDER,    /* the kernel, all angles */
+    VR_PHASE_READ,      /* slab read and scan, projection */
+    VR_PHASE_RENDER,    /* resampling for the orbit, then the kernel, all angles */
     VR_PHASE_COMPOSITE, /* over-compositing and gather, all angles */
     VR_PHASE_WRITE,     /* PNG and float output */
     VR_PHASE_TOTAL,     /* MPI_Init to report */
@@ -36,6 +36,7 @@ typedef struct {
     VrTimers timers;
     int64_t samples;         /* samples composited */
     int64_t bytes_read;
+    double io_seconds;       /* in the collective H5Dread calls */
     int64_t bytes_swapped;   /* sent in compositing stages */
     int64_t bytes_gathered;  /* sent in the final gathers */
     int64_t nonfinite;       /* NaN/inf voxels zeroed (owned) */

@@ -19,7 +19,7 @@ typedef struct {
     char mode[32];        /* "collective", "independent", "mixed", "none" */
     char cause[256];      /* why not collective, when it is not */
     double seconds_open;  /* H5Fopen + H5Dopen */
-    double seconds_read;  /* H5Dread + conversion + scan */
+    double seconds_read;  /* the collective H5Dread calls (with conversion) */
     int64_t bytes;        /* bytes of float read by this rank */
 } VrIoReport;
 

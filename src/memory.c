@@ -1,0 +1,27 @@
+#include "vr/memory.h"
+
+#include <stdlib.h>
+#include <sys/mman.h>
+
+enum { HUGE_PAGE = 2 * 1024 * 1024 };
+
+void *vr_alloc_large(size_t bytes)
+{
+    if (bytes == 0)
+        return NULL;
+    if (bytes < HUGE_PAGE)
+        return malloc(bytes);
+    const size_t rounded = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    void *p = NULL;
+    if (posix_memalign(&p, HUGE_PAGE, rounded) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, rounded, MADV_HUGEPAGE); /* a hint: failure is harmless */
+#endif
+    return p;
+}
+
+void vr_free_large(void *p)
+{
+    free(p);
+}
