@@ -65,14 +65,13 @@ static int load_volume(App *app, VrError *err)
         rc = vr_workspace_create(app->comm, &app->cfg, app->dims, &app->ws, err);
     if (rc == VR_OK)
         rc = vr_projection_compute(app->comm, &vol, app->ws.logmean, err);
-    vr_timer_stop(&app->stats.timers, VR_PHASE_READ);
-    /* Resampling the slab for the orbit is the first step of rendering. */
-    vr_timer_start(&app->stats.timers, VR_PHASE_RENDER);
+    /* Resampling the slab for the orbit is data preparation, done once
+     * whatever the number of angles: it ends the read phase. */
     if (rc == VR_OK)
         rc = vr_agree(app->comm, vr_renderer_create(&vol, app->cfg.image_size,
                                                     app->cfg.samples, &app->renderer, err),
                       err);
-    vr_timer_stop(&app->stats.timers, VR_PHASE_RENDER);
+    vr_timer_stop(&app->stats.timers, VR_PHASE_READ);
     if (rc != VR_OK) {
         vr_volume_free(&vol);
         return rc;

@@ -14,8 +14,8 @@
 
 typedef enum {
     VR_PHASE_OPEN,      /* probe + collective open */
-    VR_PHASE_READ,      /* slab read and scan, projection */
-    VR_PHASE_RENDER,    /* resampling for the orbit, then the kernel, all angles */
+    VR_PHASE_READ,      /* slab read and scan, projection, resampling for the orbit */
+    VR_PHASE_RENDER,    /* the kernel, all angles */
     VR_PHASE_COMPOSITE, /* over-compositing and gather, all angles */
     VR_PHASE_WRITE,     /* PNG and float output */
     VR_PHASE_TOTAL,     /* MPI_Init to report */
