@@ -294,10 +294,14 @@ static void print_summary(const VrConfig *cfg, const Reduced *r, const VrRunStat
     printf("  composite: %.1f MiB sent in all (max %.1f MiB by one rank in swaps)\n",
            (double)(r->swapped_total + r->gathered_total) / 1048576.0,
            r->swapped.max / 1048576.0);
-    printf("  read: %s%s%s%s; peak RSS max %.1f MiB (rank %d), mean %.1f MiB\n",
-           st->io_mode, st->io_cause[0] ? " (" : "", st->io_cause,
-           st->io_cause[0] ? ")" : "", r->rss.max / 1048576.0, r->rss.argmax,
-           r->rss.mean / 1048576.0);
+    const double io_s = r->io_seconds.max;
+    printf("  read: %.1f MiB in %.3f s (%.0f MiB/s), HDF5 %s%s%s%s\n",
+           (double)r->read_total / 1048576.0, io_s,
+           io_s > 0 ? (double)r->read_total / 1048576.0 / io_s : 0.0, st->io_mode,
+           st->io_cause[0] ? " (not collective: " : "", st->io_cause,
+           st->io_cause[0] ? ")" : "");
+    printf("  memory: peak RSS max %.1f MiB (rank %d), mean %.1f MiB\n",
+           r->rss.max / 1048576.0, r->rss.argmax, r->rss.mean / 1048576.0);
     fflush(stdout);
 }
 
