@@ -342,10 +342,27 @@ static int64_t read_piece_elems(void)
     return VR_READ_PIECE_ELEMS;
 }
 
+/* How pieces reach the slab.  A memory type that differs from the file
+ * type (even by byte order alone) makes HDF5 1.10 convert during the read
+ * and quietly fall back to independent I/O; so every piece is read in the
+ * file's own type (no conversion: the read stays collective) and converted
+ * to float afterwards with H5Tconvert, the same conversion H5Dread would
+ * have done.  A native float file is read straight into the slab. */
+typedef struct {
+    hid_t mem_type;    /* H5T_NATIVE_FLOAT, or the file type */
+    int convert;       /* 1: H5Tconvert mem_type -> H5T_NATIVE_FLOAT after */
+    size_t elem_size;  /* bytes of one element of mem_type */
+    void *scratch;     /* elements wider than float: one piece's worth */
+} PieceReader;
+
 /* Reads piece i of this rank's slab (or nothing, when i is past its last
- * piece) in one collective H5Dread.  Returns 1 on success. */
+ * piece) in one collective H5Dread, then converts it to float in the slab.
+ * Elements of at most 4 bytes are read into the piece's own place in the
+ * slab (it holds n floats, so n of them fit) and converted there in place;
+ * wider ones go through the scratch buffer.  Returns 1 on success. */
 static int read_piece(MPI_Comm comm, hid_t dset, hid_t dxpl, VrVolume *vol,
-                      int64_t max_elems, int64_t i, int64_t mine)
+                      const PieceReader *rd, int64_t max_elems, int64_t i,
+                      int64_t mine)
 {
     VrReadPiece pc = {{0, 0, 0}, {1, 1, 1}, 0};
     if (i < mine)
@@ -368,12 +385,24 @@ static int read_piece(MPI_Comm comm, hid_t dset, hid_t dxpl, VrVolume *vol,
         H5Sselect_none(fspace);
         H5Sselect_none(mspace);
     }
-    float dummy;
-    const herr_t st = H5Dread(dset, H5T_NATIVE_FLOAT, mspace, fspace, dxpl,
-                              ok ? (void *)(vol->data + pc.offset) : (void *)&dummy);
+    double dummy; /* room for one element of any numeric type up to 8 bytes */
+    float *dest = vol->data + pc.offset;
+    void *buf = !ok ? (void *)&dummy
+                    : rd->convert && rd->elem_size > sizeof(float) ? rd->scratch
+                                                                   : (void *)dest;
+    const herr_t st = H5Dread(dset, rd->mem_type, mspace, fspace, dxpl, buf);
     H5Sclose(mspace);
     H5Sclose(fspace);
-    return st >= 0 && (ok || i >= mine);
+    if (st < 0 || !ok)
+        return st >= 0 && i >= mine;
+    if (rd->convert) {
+        const size_t n = (size_t)(pc.count[0] * pc.count[1] * pc.count[2]);
+        if (H5Tconvert(rd->mem_type, H5T_NATIVE_FLOAT, n, buf, NULL, H5P_DEFAULT) < 0)
+            return 0;
+        if (buf != (void *)dest)
+            memcpy(dest, buf, n * sizeof(float));
+    }
+    return 1;
 }
 
 /* Every rank calls H5Dread the same number of times (collective), with an
@@ -382,18 +411,54 @@ static int read_piece(MPI_Comm comm, hid_t dset, hid_t dxpl, VrVolume *vol,
 static int read_slab_pieces(MPI_Comm comm, hid_t dset, hid_t dxpl, VrVolume *vol,
                             const char *path, const char *dataset, VrError *err)
 {
-    const int64_t max_elems = read_piece_elems();
+    int64_t max_elems = read_piece_elems();
+    PieceReader rd = {H5T_NATIVE_FLOAT, 0, sizeof(float), NULL};
+    hid_t ftype = H5Dget_type(dset);
+    int rc = VR_OK;
+    if (ftype < 0)
+        rc = vr_fail(err, VR_ERR_INPUT, "cannot read the type of dataset '%s' in '%s'",
+                     dataset, path);
+    else if (H5Tequal(ftype, H5T_NATIVE_FLOAT) <= 0) {
+        rd.mem_type = ftype;
+        rd.convert = 1;
+        rd.elem_size = H5Tget_size(ftype);
+        /* Wide elements go through the scratch: smaller pieces keep it
+         * at VR_WIDE_PIECE_ELEMS x 8 bytes (64 MiB).  Every rank sees the
+         * same type, so all agree on the number of pieces. */
+        if (rd.elem_size > sizeof(float) && max_elems > VR_WIDE_PIECE_ELEMS)
+            max_elems = VR_WIDE_PIECE_ELEMS;
+        /* The largest piece holds at most max_elems elements, and never
+         * more than the slab. */
+        int64_t piece = vr_volume_voxels(vol);
+        if (piece > max_elems)
+            piece = max_elems;
+        if (rd.elem_size == 0)
+            rc = vr_fail(err, VR_ERR_INPUT, "cannot read the type of dataset '%s' in "
+                         "'%s'", dataset, path);
+        else if (rd.elem_size > sizeof(float) && piece > 0) {
+            rd.scratch = vr_alloc_large((size_t)piece * rd.elem_size);
+            if (!rd.scratch)
+                rc = vr_fail(err, VR_ERR_NOMEM,
+                             "cannot allocate %.3g MiB to convert dataset '%s' to "
+                             "float; use more ranks",
+                             (double)piece * (double)rd.elem_size / 1048576.0, dataset);
+        }
+    }
     int64_t mine = vr_volume_read_pieces(vol->count, max_elems), most = 0;
     MPI_Allreduce(&mine, &most, 1, MPI_INT64_T, MPI_MAX, comm);
-    int rc = VR_OK;
+    /* Local failures: agree before the first collective read. */
+    rc = vr_agree(comm, rc, err);
     for (int64_t i = 0; i < most && rc == VR_OK; i++) {
-        rc = read_piece(comm, dset, dxpl, vol, max_elems, i, mine)
+        rc = read_piece(comm, dset, dxpl, vol, &rd, max_elems, i, mine)
                  ? VR_OK
                  : vr_fail(err, VR_ERR_INPUT,
                            "reading dataset '%s' from '%s' failed (damaged or "
                            "truncated file?)", dataset, path);
         rc = vr_agree(comm, rc, err);
     }
+    vr_free_large(rd.scratch);
+    if (ftype >= 0)
+        H5Tclose(ftype);
     return rc;
 }
 

@@ -52,13 +52,21 @@ int64_t vr_workspace_estimate_bytes(const VrConfig *cfg, const int64_t dims[3],
     for (int a = 0; a < 3; a++)
         ext[a] = a == cfg->axis ? slab.read_hi - slab.read_lo : dims[a];
     const int64_t slab_bytes = sat_mul(sat_mul(sat_mul(ext[0], ext[1]), ext[2]), 4);
+    /* Conversion scratch of vr_volume_read: one piece of file elements
+     * wider than float (at most VR_WIDE_PIECE_ELEMS, 8 bytes each, 64 MiB);
+     * the file type is not known here, so the widest is assumed. */
+    const int64_t slab_voxels = sat_mul(sat_mul(ext[0], ext[1]), ext[2]);
+    const int64_t scratch_bytes =
+        sat_mul(slab_voxels < VR_WIDE_PIECE_ELEMS ? slab_voxels : VR_WIDE_PIECE_ELEMS, 8);
     const int64_t planes = vr_renderer_estimate_bytes(dims, &slab, cfg->image_size);
     const int64_t npix = (int64_t)cfg->image_size * cfg->image_size;
     const int64_t plane = sat_mul(dims[1], dims[2]);
     /* slab + planes, partial image + compositing buffer, projection sums,
-     * the renderer's per-sample lines (under 96 bytes per sample) */
+     * conversion scratch, the renderer's per-sample lines (under 96 bytes
+     * per sample) */
     int64_t bytes = sat_add(sat_add(slab_bytes, planes),
                             sat_add(2 * npix * 16, sat_mul(plane, 8)));
+    bytes = sat_add(bytes, scratch_bytes);
     bytes = sat_add(bytes, (int64_t)cfg->samples * 96);
     if (rank == 0) /* final image, 8-bit frame, float scratch; projection */
         bytes = sat_add(bytes, sat_add(npix * (16 + 3 + 12), sat_mul(plane, 4 + 3)));

@@ -5,7 +5,12 @@
  * the shape, so a bad input is one agreed error before any collective open.
  * vr_volume_read: every rank opens the file through MPI-IO and reads its
  * hyperslab (owned planes plus ghosts) collectively, in pieces of at most
- * VR_READ_PIECE_ELEMS elements, converting any numeric type to float.  Non-finite voxels are replaced by 0 (empty) and counted. */
+ * VR_READ_PIECE_ELEMS elements, converting any numeric type to float.
+ * Pieces are read in the file's own type, so HDF5 converts nothing and
+ * stays collective, and converted to float afterwards (H5Tconvert): types
+ * of at most 4 bytes in place in the slab, wider ones through one piece of
+ * scratch.  Native float files are read straight into the slab.
+ * Non-finite voxels are replaced by 0 (empty) and counted. */
 #ifndef VR_VOLUME_IO_H
 #define VR_VOLUME_IO_H
 
@@ -19,7 +24,7 @@ typedef struct {
     char mode[32];        /* "collective", "independent", "mixed", "none" */
     char cause[256];      /* why not collective, when it is not */
     double seconds_open;  /* H5Fopen + H5Dopen */
-    double seconds_read;  /* the collective H5Dread calls (with conversion) */
+    double seconds_read;  /* the collective H5Dread calls and the conversion */
     int64_t bytes;        /* bytes of float read by this rank */
 } VrIoReport;
 
@@ -43,6 +48,9 @@ typedef struct {
  * count bytes in ints in places, so a slab of more than 2^31 elements (or
  * 2 GiB) is read in several collective calls. */
 #define VR_READ_PIECE_ELEMS ((int64_t)1 << 27)
+/* ... and at most this many for file types wider than float, which are
+ * read into a scratch buffer of one piece before conversion. */
+#define VR_WIDE_PIECE_ELEMS ((int64_t)1 << 23)
 
 /* Pure.  VR_OK if a dataset of ndims dimensions `dims` can be rendered:
  * 3-D, at least 2 points per axis, at most 2^31-1 per axis and
