@@ -113,3 +113,61 @@ vr_launch() {
   # shellcheck disable=SC2086
   "$VR_LAUNCH_MPIRUN" "${args[@]}" ${VR_MPIRUN_FLAGS:-} "$@"
 }
+
+# ---- shared by strong_scaling.sh and weak_scaling.sh ------------------------
+# They set STUDY (the name in messages), RECORDS, WARMUP, REPEATS and source
+# this file; vr_study_begin, then vr_study_runs per rank count, then
+# vr_study_end MODE DIR (which exits with the study's status).
+
+vr_study_count_records() {
+  if [[ -s $RECORDS ]]; then grep -c . "$RECORDS" || true; else echo 0; fi
+}
+
+vr_study_begin() {
+  VR_STUDY_BEFORE=$(vr_study_count_records)
+  VR_STUDY_FAILED=0
+  VR_STUDY_NFAILED=0
+  VR_STUDY_SERIES=0
+}
+
+# vr_study_runs P LABEL TOOL ARGS...: WARMUP + REPEATS runs on P ranks; the
+# timed ones append their record to RECORDS.
+vr_study_runs() {
+  local p=$1 label=$2
+  shift 2
+  VR_STUDY_SERIES=$((VR_STUDY_SERIES + 1))
+  local i timing start kind
+  for ((i = 0; i < WARMUP + REPEATS; i++)); do
+    timing=()
+    ((i >= WARMUP)) && timing=(--timing "$RECORDS")
+    start=$EPOCHREALTIME
+    if vr_launch "$p" "$@" -q "${timing[@]}"; then
+      kind=$([[ $i -lt $WARMUP ]] && echo warm-up || echo "run $((i - WARMUP + 1))")
+      awk -v s="$STUDY" -v p="$p" -v l="$label" -v k="$kind" -v t0="$start" \
+          -v t1="$EPOCHREALTIME" \
+          'BEGIN { printf "%s: P=%-4s %s%-8s %7.2f s wall\n", s, p, l, k, t1 - t0 }'
+    else
+      echo "$STUDY: P=$p run $i FAILED" >&2
+      VR_STUDY_FAILED=1
+      VR_STUDY_NFAILED=$((VR_STUDY_NFAILED + 1))
+    fi
+  done
+}
+
+# vr_study_end MODE DIR: checks that every timed run left its record (else
+# the report lies), writes the report with REPORT=1, exits with the status.
+vr_study_end() {
+  local mode=$1 dir=$2 added
+  added=$(($(vr_study_count_records) - VR_STUDY_BEFORE))
+  if ((VR_STUDY_FAILED == 0 && added != REPEATS * VR_STUDY_SERIES)); then
+    echo "$STUDY: $added record(s) added to $RECORDS, expected" \
+         "$((REPEATS * VR_STUDY_SERIES))" >&2
+    VR_STUDY_FAILED=1
+  fi
+  ((VR_STUDY_NFAILED == 0)) || echo "$STUDY: $VR_STUDY_NFAILED run(s) FAILED" >&2
+  if ((REPORT)); then
+    "$PYTHON" "$HERE/scaling_report.py" "$RECORDS" --mode "$mode" \
+      --markdown "$dir/$mode.md" --plot "$dir/$mode.png" || VR_STUDY_FAILED=1
+  fi
+  exit "$VR_STUDY_FAILED"
+}

@@ -84,39 +84,9 @@ fi
 
 echo "strong_scaling: P = ${PS[*]}, $WARMUP warm-up + $REPEATS timed run(s) each," \
      "OMP_NUM_THREADS=$OMP_NUM_THREADS, records -> $RECORDS"
-count_records() { if [[ -s $RECORDS ]]; then grep -c . "$RECORDS" || true; else echo 0; fi; }
-before=$(count_records)
-failed=0
-nfailed=0
+STUDY=strong_scaling
+vr_study_begin
 for p in "${PS[@]}"; do
-  for ((i = 0; i < WARMUP + REPEATS; i++)); do
-    timing=()
-    ((i >= WARMUP)) && timing=(--timing "$RECORDS")
-    start=$EPOCHREALTIME
-    if vr_launch "$p" "$TOOL" -i "$INPUT" -o "$DIR/frames" -q "${timing[@]}" \
-         "${RENDER_ARGS[@]}"; then
-      kind=$([[ $i -lt $WARMUP ]] && echo warm-up || echo "run $((i - WARMUP + 1))")
-      awk -v p="$p" -v k="$kind" -v t0="$start" -v t1="$EPOCHREALTIME" \
-        'BEGIN { printf "strong_scaling: P=%-4s %-8s %7.2f s wall\n", p, k, t1 - t0 }'
-    else
-      echo "strong_scaling: P=$p run $i FAILED" >&2
-      failed=1
-      nfailed=$((nfailed + 1))
-    fi
-  done
+  vr_study_runs "$p" "" "$TOOL" -i "$INPUT" -o "$DIR/frames" "${RENDER_ARGS[@]}"
 done
-
-# A run that exits 0 must have left its record (else the report lies).
-added=$(($(count_records) - before))
-if ((failed == 0 && added != REPEATS * ${#PS[@]})); then
-  echo "strong_scaling: $added record(s) added to $RECORDS, expected $((REPEATS * ${#PS[@]}))" >&2
-  failed=1
-fi
-
-((nfailed == 0)) || echo "strong_scaling: $nfailed run(s) FAILED" >&2
-
-if ((REPORT)); then
-  "$PYTHON" "$HERE/scaling_report.py" "$RECORDS" --mode strong \
-    --markdown "$DIR/strong.md" --plot "$DIR/strong.png" || failed=1
-fi
-exit $failed
+vr_study_end strong "$DIR"

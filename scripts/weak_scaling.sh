@@ -84,46 +84,20 @@ grown() { awk -v b="$1" -v p="$2" 'BEGIN { printf "%d", b * exp(log(p) / 3) + 0.
 
 echo "weak_scaling: P = ${PS[*]}, S0 = $S0, N0 = $N0, $WARMUP warm-up + $REPEATS" \
      "timed run(s) each, OMP_NUM_THREADS=$OMP_NUM_THREADS, records -> $RECORDS"
-count_records() { if [[ -s $RECORDS ]]; then grep -c . "$RECORDS" || true; else echo 0; fi; }
-before=$(count_records)
-failed=0
-nfailed=0
+STUDY=weak_scaling
+vr_study_begin
 for p in "${PS[@]}"; do
   side=$(grown "$S0" "$p")
   n=$(grown "$N0" "$p")
   cube=$DIR/cube$side.h5
   if [[ ! -f $cube ]]; then
     echo "weak_scaling: making $cube (${side}^3) on $p rank(s)"
-    vr_launch "$p" "$MKCUBE" -o "$cube" -s "$side" || { failed=1; continue; }
-  fi
-  for ((i = 0; i < WARMUP + REPEATS; i++)); do
-    timing=()
-    ((i >= WARMUP)) && timing=(--timing "$RECORDS")
-    start=$EPOCHREALTIME
-    if vr_launch "$p" "$TOOL" -i "$cube" -N "$n" -o "$DIR/frames" -q "${timing[@]}" \
-         "${RENDER_ARGS[@]}"; then
-      kind=$([[ $i -lt $WARMUP ]] && echo warm-up || echo "run $((i - WARMUP + 1))")
-      awk -v p="$p" -v s="$side" -v n="$n" -v k="$kind" -v t0="$start" \
-          -v t1="$EPOCHREALTIME" 'BEGIN { printf "weak_scaling: P=%-4s %4d^3 N=%-4d %-8s %7.2f s wall\n", p, s, n, k, t1 - t0 }'
-    else
-      echo "weak_scaling: P=$p run $i FAILED" >&2
-      failed=1
-      nfailed=$((nfailed + 1))
+    if ! vr_launch "$p" "$MKCUBE" -o "$cube" -s "$side"; then
+      VR_STUDY_FAILED=1
+      continue
     fi
-  done
+  fi
+  label=$(printf "%4d^3 N=%-4d " "$side" "$n")
+  vr_study_runs "$p" "$label" "$TOOL" -i "$cube" -N "$n" -o "$DIR/frames" "${RENDER_ARGS[@]}"
 done
-
-# A run that exits 0 must have left its record (else the report lies).
-added=$(($(count_records) - before))
-if ((failed == 0 && added != REPEATS * ${#PS[@]})); then
-  echo "weak_scaling: $added record(s) added to $RECORDS, expected $((REPEATS * ${#PS[@]}))" >&2
-  failed=1
-fi
-
-((nfailed == 0)) || echo "weak_scaling: $nfailed run(s) FAILED" >&2
-
-if ((REPORT)); then
-  "$PYTHON" "$HERE/scaling_report.py" "$RECORDS" --mode weak \
-    --markdown "$DIR/weak.md" --plot "$DIR/weak.png" || failed=1
-fi
-exit $failed
+vr_study_end weak "$DIR"

@@ -1,5 +1,6 @@
 #include "vr/memory.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -24,4 +25,17 @@ void *vr_alloc_large(size_t bytes)
 void vr_free_large(void *p)
 {
     free(p);
+}
+
+void vr_release_pages(void *base, size_t from, size_t to)
+{
+#ifdef MADV_DONTNEED
+    /* Whole huge pages only, so no huge page is split. */
+    const size_t lo = (from + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    const size_t hi = to / HUGE_PAGE * HUGE_PAGE;
+    if (base && hi > lo && ((uintptr_t)base % HUGE_PAGE) == 0)
+        madvise((char *)base + lo, hi - lo, MADV_DONTNEED);
+#else
+    (void)base, (void)from, (void)to;
+#endif
 }

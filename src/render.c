@@ -133,7 +133,24 @@ static void lerp_planes(float *restrict plane, const float *restrict a,
         plane[i] = a[i] + w * (b[i] - a[i]);
 }
 
-int vr_renderer_create(const VrVolume *vol, int N, int S, VrRenderer **out,
+/* The first of the two slab planes (local index) that row `row`
+ * interpolates between, and the weight of the second. */
+static int64_t slab_plane_of_row(const VrVolume *vol, int N, int row, float *w)
+{
+    double fx;
+    row_is_mine(&vol->slab, vol->dims, N, row, &fx);
+    /* fx may lie a hair below 0 (see VR_EDGE_TOL): truncate, not floor. */
+    int64_t ix = (int64_t)fx;
+    *w = (float)(fx - (double)ix);
+    ix -= vol->start[0];
+    if (ix > vol->count[0] - 2) { /* fx on the last plane held */
+        ix = vol->count[0] - 2;
+        *w = 1.0f;
+    }
+    return ix;
+}
+
+int vr_renderer_create(VrVolume *vol, int N, int S, VrRenderer **out,
                        VrError *err)
 {
     int rc = VR_OK;
@@ -172,28 +189,36 @@ int vr_renderer_create(const VrVolume *vol, int N, int S, VrRenderer **out,
     r->rowbuf = malloc((size_t)r->nthreads * (size_t)rowbuf_floats(N) * sizeof(float));
     VR_CHECK(r->ly && r->lz && r->qlo && r->qhi && r->rowbuf, VR_ERR_NOMEM, err,
              "cannot allocate the renderer's scratch buffers");
-    const int64_t nx_held = vol->count[0];
     int i = 0;
     for (int row = 0; row < N; row++) {
         double fx;
         if (row_is_mine(&vol->slab, vol->dims, N, row, &fx))
             r->row[i++] = row;
     }
-    /* Threads build whole planes (and first-touch their pages). */
-#pragma omp parallel for schedule(dynamic, 4)
-    for (int p = 0; p < r->nrows; p++) {
-        double fx;
-        row_is_mine(&vol->slab, vol->dims, N, r->row[p], &fx);
-        /* fx may lie a hair below 0 (see VR_EDGE_TOL): truncate, not floor. */
-        int64_t ix = (int64_t)fx;
-        float w = (float)(fx - (double)ix);
-        ix -= vol->start[0];
-        if (ix > nx_held - 2) { /* fx on the last plane held */
-            ix = nx_held - 2;
-            w = 1.0f;
+    /* Rows come in increasing x, so the slab is consumed front to back:
+     * blocks of rows are built by the threads (which also first-touch the
+     * planes' pages), and after each block the slab planes no later row
+     * needs are given back, for the next blocks' planes to reuse. */
+    const int block = 16;
+    size_t released = 0;
+    for (int b0 = 0; b0 < r->nrows; b0 += block) {
+        const int b1 = b0 + block < r->nrows ? b0 + block : r->nrows;
+#pragma omp parallel for schedule(dynamic, 1)
+        for (int p = b0; p < b1; p++) {
+            float w;
+            const int64_t ix = slab_plane_of_row(vol, N, r->row[p], &w);
+            lerp_planes(r->planes + p * plane, vol->data + ix * plane,
+                        vol->data + (ix + 1) * plane, w, plane);
         }
-        lerp_planes(r->planes + p * plane, vol->data + ix * plane,
-                    vol->data + (ix + 1) * plane, w, plane);
+        if (b1 < r->nrows) {
+            float w;
+            const size_t keep = (size_t)slab_plane_of_row(vol, N, r->row[b1], &w) *
+                                (size_t)plane * sizeof(float);
+            if (keep > released) {
+                vr_release_pages(vol->data, released, keep);
+                released = keep;
+            }
+        }
     }
     *out = r;
     r = NULL;

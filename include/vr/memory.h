@@ -15,4 +15,10 @@ void *vr_alloc_large(size_t bytes);
 /* Accepts NULL. */
 void vr_free_large(void *p);
 
+/* Gives the whole pages inside bytes [from, to) of a vr_alloc_large buffer
+ * back to the system: they read as zero afterwards.  For buffers consumed
+ * front to back, so that what is allocated next reuses memory already
+ * faulted in (on a virtual machine, fresh memory can cost seconds). */
+void vr_release_pages(void *base, size_t from, size_t to);
+
 #endif

@@ -21,9 +21,12 @@
 
 typedef struct VrRenderer VrRenderer;
 
-/* Builds the resampled planes from vol (which may be freed afterwards).
- * N is the image size, S the samples per ray.  *out is NULL on failure. */
-int vr_renderer_create(const VrVolume *vol, int N, int S, VrRenderer **out,
+/* Builds the resampled planes from vol, consuming it: the slab's pages are
+ * given back as the planes are built, so afterwards vol->data must not be
+ * read, only freed (vr_volume_free).  This keeps the peak memory near one
+ * copy of the slab.  N is the image size, S the samples per ray.  *out is
+ * NULL on failure. */
+int vr_renderer_create(VrVolume *vol, int N, int S, VrRenderer **out,
                        VrError *err);
 
 /* Accepts NULL. */
