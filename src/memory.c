@@ -1,7 +1,9 @@
 #include "vr/memory.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 enum { HUGE_PAGE = 2 * 1024 * 1024 };
@@ -38,4 +40,20 @@ void vr_release_pages(void *base, size_t from, size_t to)
 #else
     (void)base, (void)from, (void)to;
 #endif
+}
+
+int64_t vr_proc_kb_field(const char *file, const char *key)
+{
+    FILE *f = fopen(file, "r");
+    if (!f)
+        return -1;
+    char line[256];
+    const size_t n = strlen(key);
+    long long kib = -1;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, key, n) == 0 && line[n] == ':' &&
+            sscanf(line + n + 1, " %lld kB", &kib) == 1)
+            break;
+    fclose(f);
+    return kib < 0 ? -1 : (int64_t)kib * 1024;
 }

@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vr/memory.h"
+
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -33,16 +35,7 @@ void vr_timer_stop(VrTimers *t, VrPhase p)
 
 int64_t vr_peak_rss_bytes(void)
 {
-    FILE *f = fopen("/proc/self/status", "r");
-    if (!f)
-        return -1;
-    char line[256];
-    long long kib = -1;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "VmHWM: %lld kB", &kib) == 1)
-            break;
-    fclose(f);
-    return kib < 0 ? -1 : (int64_t)kib * 1024;
+    return vr_proc_kb_field("/proc/self/status", "VmHWM");
 }
 
 typedef struct {

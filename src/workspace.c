@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "vr/decomp.h"
+#include "vr/memory.h"
 #include "vr/output.h"
 #include "vr/parallel.h"
 #include "vr/projection.h"
@@ -89,16 +90,7 @@ static int64_t read_number(const char *path)
 /* MemAvailable of this host, in bytes; -1 if unknown. */
 static int64_t host_available_bytes(void)
 {
-    FILE *f = fopen("/proc/meminfo", "r");
-    if (!f)
-        return -1;
-    char line[256];
-    long long kib = -1;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "MemAvailable: %lld kB", &kib) == 1)
-            break;
-    fclose(f);
-    return kib < 0 ? -1 : (int64_t)kib * 1024;
+    return vr_proc_kb_field("/proc/meminfo", "MemAvailable");
 }
 
 /* The memory limit in one cgroup folder's file; -1 if unlimited/absent. */

@@ -8,6 +8,7 @@
 #define VR_MEMORY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Like malloc (NULL on failure, or for 0 bytes).  Free with vr_free_large. */
 void *vr_alloc_large(size_t bytes);
@@ -20,5 +21,9 @@ void vr_free_large(void *p);
  * front to back, so that what is allocated next reuses memory already
  * faulted in (on a virtual machine, fresh memory can cost seconds). */
 void vr_release_pages(void *base, size_t from, size_t to);
+
+/* The "KEY: N kB" line of a /proc file (e.g. "/proc/self/status",
+ * "VmHWM"), in bytes; -1 if the file or the key is missing. */
+int64_t vr_proc_kb_field(const char *file, const char *key);
 
 #endif
