@@ -28,6 +28,15 @@ static int64_t block_start(int64_t n, int rank, int nranks)
     return q * rank + (r * rank) / nranks;
 }
 
+void vr_decomp_block(const VrSlab *slab, const int64_t dims[3], int64_t start[3],
+                     int64_t count[3])
+{
+    for (int a = 0; a < 3; a++) {
+        start[a] = a == slab->axis ? slab->read_lo : 0;
+        count[a] = a == slab->axis ? slab->read_hi - slab->read_lo : dims[a];
+    }
+}
+
 void vr_decomp_slab(int rank, int nranks, const int64_t dims[3], int axis,
                     VrSlab *out)
 {

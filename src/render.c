@@ -92,9 +92,8 @@ static int count_rows(const VrSlab *slab, const int64_t dims[3], int N)
 
 int64_t vr_renderer_estimate_bytes(const int64_t dims[3], const VrSlab *slab, int N)
 {
-    int64_t ext[3];
-    for (int a = 0; a < 3; a++)
-        ext[a] = a == slab->axis ? slab->read_hi - slab->read_lo : dims[a];
+    int64_t start[3], ext[3];
+    vr_decomp_block(slab, dims, start, ext);
     return (int64_t)count_rows(slab, dims, N) * ext[1] * ext[2] * (int64_t)sizeof(float);
 }
 

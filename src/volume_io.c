@@ -471,10 +471,7 @@ int vr_volume_read(MPI_Comm comm, const char *path, const char *dataset,
     memset(vol, 0, sizeof *vol);
     memcpy(vol->dims, dims, sizeof vol->dims);
     vr_decomp_slab(rank, nranks, dims, axis, &vol->slab);
-    for (int a = 0; a < 3; a++) {
-        vol->start[a] = a == axis ? vol->slab.read_lo : 0;
-        vol->count[a] = a == axis ? vol->slab.read_hi - vol->slab.read_lo : dims[a];
-    }
+    vr_decomp_block(&vol->slab, dims, vol->start, vol->count);
     const int64_t n = vr_volume_voxels(vol);
 
     /* Allocation is local: agree on it before the collective open. */

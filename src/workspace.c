@@ -49,9 +49,8 @@ int64_t vr_workspace_estimate_bytes(const VrConfig *cfg, const int64_t dims[3],
 {
     VrSlab slab;
     vr_decomp_slab(rank, nranks, dims, cfg->axis, &slab);
-    int64_t ext[3];
-    for (int a = 0; a < 3; a++)
-        ext[a] = a == cfg->axis ? slab.read_hi - slab.read_lo : dims[a];
+    int64_t start[3], ext[3];
+    vr_decomp_block(&slab, dims, start, ext);
     const int64_t slab_bytes = sat_mul(sat_mul(sat_mul(ext[0], ext[1]), ext[2]), 4);
     /* Conversion scratch of vr_volume_read: one piece of file elements
      * wider than float (at most VR_WIDE_PIECE_ELEMS, 8 bytes each, 64 MiB);

@@ -26,6 +26,11 @@ typedef struct {
 void vr_decomp_slab(int rank, int nranks, const int64_t dims[3], int axis,
                     VrSlab *out);
 
+/* The block of the cube a slab reads: its global first index and extent
+ * along each axis (the read planes along slab->axis, whole elsewhere). */
+void vr_decomp_block(const VrSlab *slab, const int64_t dims[3], int64_t start[3],
+                     int64_t count[3]);
+
 /* 1 if fractional index f (along slab->axis) is owned by this slab. */
 static inline int vr_decomp_owns(const VrSlab *slab, double f)
 {

@@ -96,10 +96,7 @@ static void make_volume(const int64_t dims[3], int axis, int r, int P, VrVolume 
     memset(v, 0, sizeof *v);
     memcpy(v->dims, dims, sizeof v->dims);
     vr_decomp_slab(r, P, dims, axis, &v->slab);
-    for (int a = 0; a < 3; a++) {
-        v->start[a] = a == axis ? v->slab.read_lo : 0;
-        v->count[a] = a == axis ? v->slab.read_hi - v->slab.read_lo : dims[a];
-    }
+    vr_decomp_block(&v->slab, dims, v->start, v->count);
     const int64_t n = v->count[0] * v->count[1] * v->count[2];
     v->data = malloc((size_t)(n > 0 ? n : 1) * sizeof(float));
     int64_t p = 0;
