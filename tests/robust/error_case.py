@@ -30,10 +30,11 @@ import sys
 import tempfile
 import time
 
+from robust_util import children, png_is_whole
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SKIP = 77
 ERR = "volrender_mpi: error: "
-PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 
 # ---- the cases -------------------------------------------------------------
 # files: (kind, name, detail) made in the work folder before the run:
@@ -311,12 +312,6 @@ def check_lines(kind, c, np_, lines, expect, expect_re):
     return problems
 
 
-def png_is_whole(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    return data.startswith(b"\x89PNG\r\n\x1a\n") and data.endswith(PNG_END)
-
-
 def check_outputs(c, work, before):
     """The output folder holds exactly the expected whole files; nothing else
     appeared in the work folder; no temporaries anywhere."""
@@ -354,19 +349,6 @@ def run_case(a, name):
     finally:
         if work != a.work:
             shutil.rmtree(work, ignore_errors=True)
-
-
-def children(pid):
-    """Process ids of pid's children (Linux /proc; empty elsewhere)."""
-    kids = []
-    task = f"/proc/{pid}/task"
-    for t in (os.listdir(task) if os.path.isdir(task) else []):
-        try:
-            with open(f"{task}/{t}/children") as f:
-                kids += [int(x) for x in f.read().split()]
-        except OSError:
-            pass
-    return kids
 
 
 def run_bounded(cmd, cwd, env, seconds):

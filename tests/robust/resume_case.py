@@ -29,7 +29,8 @@ import time
 import numpy as np
 from PIL import Image
 
-PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+from robust_util import children, png_is_whole
+
 TMP = re.compile(r"^\..*\.tmp\.\d+$")
 
 
@@ -54,12 +55,6 @@ class Runner:
 def scenes(stdout):
     """Angle indices rank 0 said it rendered ("Rendering Scene n+1 of A.")."""
     return [int(m) - 1 for m in re.findall(r"Rendering Scene (\d+) of \d+\.", stdout)]
-
-
-def whole_png(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    return data.startswith(b"\x89PNG\r\n\x1a\n") and data.endswith(PNG_END)
 
 
 def listing(folder):
@@ -99,7 +94,7 @@ def kill_writing(a, run, base, angles):
     if len(temps) != 1 or not temps[0].startswith(".volumerender3.png.tmp."):
         problems.append(f"expected the temporary of frame 3 only, found {temps}")
     problems += [f"out/{n} is not a whole PNG" for n in finals
-                 if not whole_png(os.path.join(a.work, "out", n))]
+                 if not png_is_whole(os.path.join(a.work, "out", n))]
 
     r = run.run(base + ["--resume"])
     if r.returncode != 0 or scenes(r.stdout) != list(range(3, angles)):
@@ -119,19 +114,6 @@ def kill_writing(a, run, base, angles):
         problems.append(f"--resume after cutting frame 5: exit {r.returncode}, "
                         f"rendered {scenes(r.stdout)}, expected [5]")
     return problems
-
-
-def children(pid):
-    """Process ids of pid's children (Linux /proc; empty elsewhere)."""
-    kids = []
-    task = f"/proc/{pid}/task"
-    for t in (os.listdir(task) if os.path.isdir(task) else []):
-        try:
-            with open(f"{task}/{t}/children") as f:
-                kids += [int(x) for x in f.read().split()]
-        except OSError:
-            pass
-    return kids
 
 
 def terminate_job(p):
@@ -171,7 +153,7 @@ def sigterm(a, run, base, angles):
     if len(done) == angles:
         print("resume_case: note: the run finished before the signal landed")
     problems += [f"out/{n} is not a whole PNG after SIGTERM" for n in listing(out)
-                 if not TMP.match(n) and not whole_png(os.path.join(out, n))]
+                 if not TMP.match(n) and not png_is_whole(os.path.join(out, n))]
     r = run.run(base + ["--resume"])
     if r.returncode != 0:
         problems.append(f"--resume: exit {r.returncode}")
