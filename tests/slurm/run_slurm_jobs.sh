@@ -60,8 +60,8 @@ mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
 rm -rf "${WORK:?}"/{render,strong,weak,failing,logs,cube48.h5} "$WORK"/*.out
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/vr-slurm.XXXXXX")
-chmod 755 "$TMP"   # munged (user munge) must reach its socket directory
+DAEMON_DIR=$(mktemp -d "${TMPDIR:-/tmp}/vr-slurm.XXXXXX")
+chmod 755 "$DAEMON_DIR"   # munged (user munge) must reach its socket directory
 PIDS=()            # "name:pid" of the daemons this script started
 FAILURES=0
 
@@ -69,7 +69,7 @@ FAILURES=0
 stop_daemon() {
   local name=$1 pid=$2 i
   [[ -r /proc/$pid/cmdline ]] || return 0
-  if ! tr '\0' ' ' </proc/"$pid"/cmdline | grep -qF "$TMP"; then
+  if ! tr '\0' ' ' </proc/"$pid"/cmdline | grep -qF "$DAEMON_DIR"; then
     log "not stopping pid $pid: no longer our $name"
     return 0
   fi
@@ -103,9 +103,9 @@ cleanup() {
     stop_daemon "${PIDS[k]%%:*}" "${PIDS[k]##*:}"
   done
   mkdir -p "$WORK/logs"
-  cp -r "$TMP"/log/. "$WORK/logs/" 2>/dev/null
-  cp "$TMP"/slurm.conf "$WORK/logs/" 2>/dev/null
-  if ((KEEP)); then log "kept $TMP"; else rm -rf "$TMP"; fi
+  cp -r "$DAEMON_DIR"/log/. "$WORK/logs/" 2>/dev/null
+  cp "$DAEMON_DIR"/slurm.conf "$WORK/logs/" 2>/dev/null
+  if ((KEEP)); then log "kept $DAEMON_DIR"; else rm -rf "$DAEMON_DIR"; fi
   log "daemon logs in $WORK/logs; finished in $((SECONDS - T0)) s"
   exit "$rc"
 }
@@ -116,20 +116,20 @@ fail() { log "FAIL: $*"; FAILURES=$((FAILURES + 1)); }
 die() { log "FAIL: $*"; exit 1; }
 
 # ---- munged ----------------------------------------------------------------------
-mkdir -p "$TMP/munge" "$TMP/log" "$TMP/state" "$TMP/spool"
-chown munge:munge "$TMP/munge"
-chmod 755 "$TMP/munge"
-dd if=/dev/urandom of="$TMP/munge/munge.key" bs=1024 count=1 status=none
-chown munge:munge "$TMP/munge/munge.key"
-chmod 400 "$TMP/munge/munge.key"
-MUNGE_SOCKET=$TMP/munge/munge.socket
+mkdir -p "$DAEMON_DIR/munge" "$DAEMON_DIR/log" "$DAEMON_DIR/state" "$DAEMON_DIR/spool"
+chown munge:munge "$DAEMON_DIR/munge"
+chmod 755 "$DAEMON_DIR/munge"
+dd if=/dev/urandom of="$DAEMON_DIR/munge/munge.key" bs=1024 count=1 status=none
+chown munge:munge "$DAEMON_DIR/munge/munge.key"
+chmod 400 "$DAEMON_DIR/munge/munge.key"
+MUNGE_SOCKET=$DAEMON_DIR/munge/munge.socket
 setpriv --reuid=munge --regid=munge --init-groups /usr/sbin/munged --foreground \
-  --socket="$MUNGE_SOCKET" --key-file="$TMP/munge/munge.key" \
-  --pid-file="$TMP/munge/munged.pid" --seed-file="$TMP/munge/munged.seed" \
-  --log-file="$TMP/log/munged.log" >"$TMP/log/munged.out" 2>&1 &
+  --socket="$MUNGE_SOCKET" --key-file="$DAEMON_DIR/munge/munge.key" \
+  --pid-file="$DAEMON_DIR/munge/munged.pid" --seed-file="$DAEMON_DIR/munge/munged.seed" \
+  --log-file="$DAEMON_DIR/log/munged.log" >"$DAEMON_DIR/log/munged.out" 2>&1 &
 PIDS+=("munged:$!")
 for ((i = 0; i < 50; i++)); do [[ -S $MUNGE_SOCKET ]] && break; sleep 0.1; done
-[[ -S $MUNGE_SOCKET ]] || { cat "$TMP/log/munged.out" >&2; die "munged did not start"; }
+[[ -S $MUNGE_SOCKET ]] || { cat "$DAEMON_DIR/log/munged.out" >&2; die "munged did not start"; }
 log "munged up (pid ${PIDS[0]##*:}, socket $MUNGE_SOCKET)"
 
 # ---- slurm.conf ------------------------------------------------------------------
@@ -152,7 +152,7 @@ EOF
 NODE=$(hostname -s)
 CPUS=$(nproc)
 MEM_MB=$(awk '/MemAvailable/ { printf "%d", $2 / 1024 / 2 }' /proc/meminfo)
-export SLURM_CONF=$TMP/slurm.conf
+export SLURM_CONF=$DAEMON_DIR/slurm.conf
 cat >"$SLURM_CONF" <<EOF
 # Private single-node cluster of tests/slurm/run_slurm_jobs.sh
 ClusterName=vrtest
@@ -164,13 +164,13 @@ SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
 AuthInfo=socket=$MUNGE_SOCKET
-StateSaveLocation=$TMP/state
-SlurmdSpoolDir=$TMP/spool
-SlurmctldPidFile=$TMP/slurmctld.pid
-SlurmdPidFile=$TMP/slurmd.pid
-SlurmctldLogFile=$TMP/log/slurmctld.log
-SlurmdLogFile=$TMP/log/slurmd.log
-PlugStackConfig=$TMP/plugstack.conf
+StateSaveLocation=$DAEMON_DIR/state
+SlurmdSpoolDir=$DAEMON_DIR/spool
+SlurmctldPidFile=$DAEMON_DIR/slurmctld.pid
+SlurmdPidFile=$DAEMON_DIR/slurmd.pid
+SlurmctldLogFile=$DAEMON_DIR/log/slurmctld.log
+SlurmdLogFile=$DAEMON_DIR/log/slurmd.log
+PlugStackConfig=$DAEMON_DIR/plugstack.conf
 MpiDefault=none
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
@@ -187,14 +187,14 @@ KillWait=5
 NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$CPUS RealMemory=$MEM_MB State=UNKNOWN
 PartitionName=debug Nodes=$NODE Default=YES MaxTime=30 State=UP
 EOF
-: >"$TMP/plugstack.conf"
+: >"$DAEMON_DIR/plugstack.conf"
 log "slurm.conf: node $NODE, $CPUS CPU(s), ${MEM_MB} MB, ports $CTLD_PORT/$SLURMD_PORT"
 
 # ---- slurmctld, slurmd ---------------------------------------------------------
-slurmctld -D -c -f "$SLURM_CONF" >"$TMP/log/slurmctld.out" 2>&1 &
+slurmctld -D -c -f "$SLURM_CONF" >"$DAEMON_DIR/log/slurmctld.out" 2>&1 &
 CTLD_PID=$!
 PIDS+=("slurmctld:$CTLD_PID")
-slurmd -D -f "$SLURM_CONF" -N "$NODE" >"$TMP/log/slurmd.out" 2>&1 &
+slurmd -D -f "$SLURM_CONF" -N "$NODE" >"$DAEMON_DIR/log/slurmd.out" 2>&1 &
 PIDS+=("slurmd:$!")
 state=""
 for ((i = 0; i < 300; i++)); do
@@ -203,7 +203,7 @@ for ((i = 0; i < 300; i++)); do
   sleep 0.1
 done
 if [[ $state != idle ]]; then
-  tail -n 20 "$TMP"/log/*.out "$TMP"/log/*.log >&2
+  tail -n 20 "$DAEMON_DIR"/log/*.out "$DAEMON_DIR"/log/*.log >&2
   die "node not idle after 30 s (state '$state')"
 fi
 log "slurmctld (pid $CTLD_PID) and slurmd (pid ${PIDS[2]##*:}) up; node $NODE idle"
