@@ -18,6 +18,25 @@ Conventions (deliberate, documented differences from the teaching script):
     in the projection mean;
   * rho <= 0 gives L = -inf, i.e. a transparent sample.
 
+General transfer functions (SPEC "Transfer functions"; any of the options
+below): --tf FILE[:NAME] (project JSON or ParaView preset), --colormap NAME,
+--scale, --range auto|LO:HI|pA:pB, --opacity, --opacity-unit L, --background
+R,G,B, evaluated by scripts/vrtf.py (numpy; no link to the C code).  Then:
+  * rho outside the grid is empty; under ln / log10 non-finite voxels are zeroed
+    before interpolation as above (so empty); under the linear scale they stay
+    NaN, so a sample whose trilinear cell (its 8 voxels, zero weights included)
+    holds a non-finite voxel is NaN, hence empty; zero voxels are not empty
+    there (x = 0);
+  * auto / percentile ranges are over the voxels' x: finite voxels (linear) or
+    rho > 0 (ln, log10); percentiles with numpy's default (linear) method;
+  * with an opacity unit l a sample's opacity is 1 - (1 - a)^(dt / l), dt = N /
+    (S - 1) world units (the depth spacing of the default orbit);
+  * /rgb stays C (no background); PNG frames are clip(C + T B) or, with --png
+    rgba, alpha = 1 - T and colour C / (1 - T) (0 where T = 1); --png-depth 16.
+Root attributes (always): transfer_function (JSON, range resolved),
+data_range (colormap kind only), data_range_mode, background, tf_table_nodes
+(0), tf_table_max_error ([0, 0, 0, 0]), opacity_unit.
+
 Exit codes: 0 success, 1 runtime error (bad input file etc.), 2 usage error.
 """
 import argparse
@@ -26,6 +45,10 @@ import os
 import sys
 
 import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
+import vrtf  # noqa: E402  (scripts/vrtf.py: the transfer functions in numpy)
 
 
 def grid_coords(n, extent=None):
@@ -51,7 +74,7 @@ def transfer_function(L):
     return r, g, b, a
 
 
-def load_cube(path, dset):
+def load_cube(path, dset, keep_nonfinite=False):
     import h5py
     with h5py.File(path, "r") as f:
         if dset not in f:
@@ -70,7 +93,8 @@ def load_cube(path, dset):
     bad = ~np.isfinite(data)
     nbad = int(bad.sum())
     if nbad:
-        data[bad] = 0.0
+        # zeroed (empty under ln / log10), or NaN: empty under every scale
+        data[bad] = np.nan if keep_nonfinite else 0.0
     return data, nbad
 
 
@@ -82,8 +106,12 @@ def projection(data):
     return P
 
 
-def render_angle(data, grids, N, S, theta, max_points=1 << 22):
-    """Render one view. Returns (C (N,N,3) float64, T (N,N) float64, n_outside)."""
+def render_angle(data, grids, N, S, theta, max_points=1 << 22, tf=None):
+    """Render one view. Returns (C (N,N,3) float64, T (N,N) float64, n_outside).
+
+    tf None: the reference transfer function, exactly as SPEC writes it.
+    Otherwise a resolved vrtf.Tf (outside samples and non-finite rho empty,
+    tf.opacity_unit applied with dt = N / (S - 1))."""
     from scipy.interpolate import interpn
     cuw = grid_coords(N)          # camera u (rows, X) and w (columns)
     cs = grid_coords(S, N)        # camera v (depth), s = 0 is farthest from viewer
@@ -106,11 +134,19 @@ def render_angle(data, grids, N, S, theta, max_points=1 << 22):
         for k, Q in enumerate((X, Y, Z)):
             out |= (Q < lo[k]) | (Q > hi[k])
         n_out += int(out.sum())
-        rho = interpn(grids, data, pts, method="linear",
-                      bounds_error=False, fill_value=0.0)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-            L = np.where(rho > 0, np.log(np.where(rho > 0, rho, 1.0)), -np.inf)
-            r, g, b, a = transfer_function(L)
+        if tf is None:
+            rho = interpn(grids, data, pts, method="linear",
+                          bounds_error=False, fill_value=0.0)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+                L = np.where(rho > 0, np.log(np.where(rho > 0, rho, 1.0)), -np.inf)
+                r, g, b, a = transfer_function(L)
+        else:
+            rho = interpn(grids, data, pts, method="linear",
+                          bounds_error=False, fill_value=np.nan)
+            with np.errstate(over="ignore", under="ignore"):
+                rgba = tf.eval_rho(rho)
+            r, g, b = rgba[..., 0], rgba[..., 1], rgba[..., 2]
+            a = vrtf.opacity_with_unit(rgba[..., 3], N / (S - 1), tf.opacity_unit)
         for j in range(s1 - s0):   # back to front
             aj = a[:, j, :]
             C[:, :, 0] = aj * r[:, j, :] + (1.0 - aj) * C[:, :, 0]
@@ -143,6 +179,21 @@ def write_png(path, rgb_u8):
     Image.fromarray(np.ascontiguousarray(rgb_u8), mode="RGB").save(path)
 
 
+def frame_pixels(C, T, background, mode="rgb", depth=8):
+    """The frame PNG's pixels: clip(C + T B) (rgb) or straight colour C / (1 - T)
+    with alpha 1 - T (rgba; colour 0 where T = 1), rounded to depth bits."""
+    top = 255.0 if depth == 8 else 65535.0
+    dt = np.uint8 if depth == 8 else np.uint16
+    if mode == "rgb":
+        v = C + T[..., None] * np.asarray(background, dtype=np.float64)
+        return np.floor(top * np.clip(v, 0.0, 1.0) + 0.5).astype(dt)
+    alpha = 1.0 - T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        col = np.where(alpha[..., None] > 0, C / alpha[..., None], 0.0)
+    v = np.concatenate([np.clip(col, 0.0, 1.0), np.clip(alpha, 0.0, 1.0)[..., None]], axis=-1)
+    return np.floor(top * v + 0.5).astype(dt)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(
         description="Reference (numpy/scipy) volume renderer following SPEC.md; "
@@ -160,6 +211,18 @@ def main(argv=None):
     p.add_argument("--max-points", type=int, default=1 << 22,
                    help="max samples per interpn call (memory bound; result independent of it)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    g = p.add_argument_group("transfer function (any of these selects scripts/vrtf.py's general path)")
+    g.add_argument("--tf", default=None, metavar="FILE[:NAME]",
+                   help="project JSON transfer function or ParaView preset file (NAME: preset)")
+    g.add_argument("--colormap", default=None, metavar="NAME",
+                   help="matplotlib colour map (NAME_r reversed)")
+    g.add_argument("--scale", default=None, choices=vrtf.SCALES)
+    g.add_argument("--range", default=None, metavar="auto|LO:HI|pA:pB")
+    g.add_argument("--opacity", default=None, metavar="T:A,...|ramp[:AMAX]|flat:A")
+    g.add_argument("--opacity-unit", type=float, default=None, metavar="L")
+    g.add_argument("--background", default=None, metavar="R,G,B")
+    g.add_argument("--png", default="rgb", choices=("rgb", "rgba"), help="frame PNG channels")
+    g.add_argument("--png-depth", type=int, default=8, choices=(8, 16))
     a = p.parse_args(argv)
 
     S = a.N if a.samples is None else a.samples
@@ -173,10 +236,38 @@ def main(argv=None):
     if not (0 <= a.first <= last < a.angles):
         p.error(f"need 0 <= first <= last < angles (got first={a.first}, last={last}, angles={a.angles})")
 
+    general = any(v is not None for v in (a.tf, a.colormap, a.scale, a.range, a.opacity,
+                                           a.opacity_unit, a.background))
+    if a.tf is not None and a.colormap is not None:
+        p.error("--tf and --colormap exclude each other")
     try:
-        data, nbad = load_cube(a.input, a.dataset)
+        if a.tf is not None:
+            tf = vrtf.load_file(a.tf)
+            tf = vrtf.apply_options(tf, a.scale, a.range, a.opacity, a.opacity_unit,
+                                    vrtf.parse_background(a.background) if a.background else None)
+        elif a.colormap is not None:
+            tf = vrtf.from_options(a.colormap, a.scale, a.range, a.opacity)
+            tf = vrtf.apply_options(tf, None, None, None, a.opacity_unit,
+                                    vrtf.parse_background(a.background) if a.background else None)
+        else:
+            tf = vrtf.apply_options(vrtf.reference(), a.scale, a.range, a.opacity, a.opacity_unit,
+                                    vrtf.parse_background(a.background) if a.background else None)
+    except vrtf.TfError as e:
+        print(f"reference_render: error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"reference_render: error: cannot read --tf {a.tf}: {e}", file=sys.stderr)
+        return 1
+    try:
+        data, nbad = load_cube(a.input, a.dataset,
+                               keep_nonfinite=general and tf.scale == "linear")
     except (OSError, RuntimeError) as e:
         print(f"reference_render: error: {e}", file=sys.stderr)
+        return 1
+    try:
+        vrtf.resolve_range(tf, data)
+    except vrtf.TfError as e:
+        print(f"reference_render: error: {a.input}: {e}", file=sys.stderr)
         return 1
     Nx, Ny, Nz = data.shape
     grids = (grid_coords(Nx), grid_coords(Ny), grid_coords(Nz))
@@ -196,14 +287,22 @@ def main(argv=None):
     for f, n in enumerate(idx):
         if not a.quiet:
             print(f"Rendering Scene {n + 1} of {a.angles}.", flush=True)
-        C, T, n_out = render_angle(data, grids, a.N, S, thetas[f], a.max_points)
+        C, T, n_out = render_angle(data, grids, a.N, S, thetas[f], a.max_points,
+                                   tf if general else None)
         rgb[f] = C
         trans[f] = T
         if not a.quiet:
             print(f"  theta={thetas[f]:.6f} outside samples: {n_out} of {a.N * a.N * S}")
         if a.png_dir:
-            write_png(os.path.join(a.png_dir, f"volumerender{n}.png"), to_u8(C))
+            path = os.path.join(a.png_dir, f"volumerender{n}.png")
+            if general or a.png != "rgb" or a.png_depth != 8:
+                import pngio
+                pngio.write(path, frame_pixels(C, T, tf.background, a.png, a.png_depth))
+            else:
+                write_png(path, to_u8(C))
 
+    if general and tf.scale == "linear":
+        data[~np.isfinite(data)] = 0.0   # the projection treats them as 0, as before
     P = projection(data)
     if a.png_dir:
         write_png(os.path.join(a.png_dir, "projection.png"), viridis_u8(P))
@@ -216,6 +315,16 @@ def main(argv=None):
             h.create_dataset("angle_index", data=idx)
             h.create_dataset("theta", data=thetas)
             h.create_dataset("projection", data=P.astype(np.float32))
+            h.attrs["transfer_function"] = tf.to_json()
+            if tf.kind == "colormap":
+                h.attrs["data_range"] = np.array(tf.range, dtype=np.float64)
+            h.attrs["data_range_mode"] = tf.range_mode_text()
+            h.attrs["background"] = np.array(tf.background, dtype=np.float64)
+            h.attrs["tf_table_nodes"] = np.int32(0)
+            h.attrs["tf_table_max_error"] = np.zeros(4, dtype=np.float64)
+            h.attrs["opacity_unit"] = np.float64(tf.opacity_unit)
+            h.attrs["input"] = a.input
+            h.attrs["dataset"] = a.dataset
     except OSError as e:
         print(f"reference_render: error writing {a.out}: {e}", file=sys.stderr)
         return 1
