@@ -6,16 +6,24 @@
 #include <string.h>
 
 #include "vr/output.h"
-#include "vr/transfer.h"
+#include "vr/volume_io.h"
 
 struct VrFloatOut {
     char path[4096];
     char tmp[4200];
     hid_t file, rgb, trans, index, theta, proj;
-    int N;
+    int height, width;
     int64_t ny, nz;
-    float *scratch; /* N*N*3 floats */
+    float *scratch;   /* height*width*3 floats */
+    char reason[600]; /* why the last HDF5 call failed */
 };
+
+/* Records why the HDF5 call that just failed did (before any other HDF5
+ * call clears the error stack). */
+static void note_reason(VrFloatOut *fo)
+{
+    vr_hdf5_error_reason(fo->reason, sizeof fo->reason);
+}
 
 static hid_t make_dataset(hid_t file, const char *name, hid_t type, int rank,
                           const hsize_t *dims)
@@ -28,104 +36,185 @@ static hid_t make_dataset(hid_t file, const char *name, hid_t type, int rank,
     return d;
 }
 
-static int set_attr(hid_t obj, const char *name, hid_t type, int n, const void *v)
+/* Writes attribute `name` of obj (replacing one of that name) with the
+ * given file type, space and memory type; on failure notes the reason. */
+static int put_attr(VrFloatOut *fo, hid_t obj, const char *name, hid_t type,
+                    hid_t space, hid_t memtype, const void *v)
 {
-    hsize_t dim = (hsize_t)n;
-    hid_t space = H5Screate_simple(1, &dim, NULL);
-    hid_t a = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
-    int ok = a >= 0 && H5Awrite(a, type, v) >= 0;
-    if (a >= 0) H5Aclose(a);
-    H5Sclose(space);
+    int ok = 1;
+    const htri_t exists = H5Aexists(obj, name);
+    if (exists > 0)
+        ok = H5Adelete(obj, name) >= 0;
+    const hid_t a = ok && exists >= 0 && space >= 0
+                        ? H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT)
+                        : H5I_INVALID_HID;
+    ok = a >= 0 && H5Awrite(a, memtype, v) >= 0;
+    if (!ok)
+        note_reason(fo);
+    if (a >= 0)
+        H5Aclose(a);
     return ok ? 0 : -1;
 }
 
-static int set_attr_str(hid_t obj, const char *name, const char *v)
+static int set_attr(VrFloatOut *fo, hid_t obj, const char *name, hid_t type, int n,
+                    const void *v)
 {
-    hid_t type = H5Tcopy(H5T_C_S1);
-    H5Tset_size(type, strlen(v) + 1);
-    hid_t space = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
-    int ok = a >= 0 && H5Awrite(a, type, v) >= 0;
-    if (a >= 0) H5Aclose(a);
-    H5Sclose(space);
-    H5Tclose(type);
-    return ok ? 0 : -1;
+    const hsize_t dim = (hsize_t)n;
+    const hid_t space = H5Screate_simple(1, &dim, NULL);
+    const int bad = put_attr(fo, obj, name, type, space, type, v);
+    if (space >= 0)
+        H5Sclose(space);
+    return bad;
 }
 
-static int write_attributes(hid_t f, const VrConfig *cfg, const int64_t dims[3],
+/* A scalar fixed-length string of strlen(v) bytes, NUL-terminated (what
+ * h5py returns as bytes/str, and h5dump prints), UTF-8 when not ASCII. */
+static int set_attr_str(VrFloatOut *fo, hid_t obj, const char *name, const char *v)
+{
+    const hid_t type = H5Tcopy(H5T_C_S1);
+    int ascii = 1;
+    for (const char *p = v; *p; p++)
+        ascii &= (unsigned char)*p < 0x80;
+    const int ok = type >= 0 && H5Tset_size(type, strlen(v) + 1) >= 0 &&
+                   H5Tset_strpad(type, H5T_STR_NULLTERM) >= 0 &&
+                   H5Tset_cset(type, ascii ? H5T_CSET_ASCII : H5T_CSET_UTF8) >= 0;
+    const hid_t space = H5Screate(H5S_SCALAR);
+    const int bad = ok ? put_attr(fo, obj, name, type, space, type, v) : -1;
+    if (!ok)
+        note_reason(fo);
+    if (space >= 0)
+        H5Sclose(space);
+    if (type >= 0)
+        H5Tclose(type);
+    return bad;
+}
+
+/* The run's parameters; stops at the first failure so the reason noted
+ * is that failure's. */
+static int write_attributes(VrFloatOut *fo, const VrConfig *cfg, const int64_t dims[3],
                             int nranks)
 {
-    const int ints[] = {cfg->image_size, cfg->samples, cfg->angles, cfg->first_angle,
-                        cfg->last_angle, cfg->axis, nranks};
-    const char *names[] = {"N", "samples", "angles", "first_angle", "last_angle",
-                           "decomposition_axis", "ranks"};
-    int bad = 0;
-    for (int i = 0; i < 7; i++)
-        bad |= set_attr(f, names[i], H5T_NATIVE_INT, 1, &ints[i]);
-    bad |= set_attr(f, "dims", H5T_NATIVE_INT64, 3, dims);
-    bad |= set_attr_str(f, "input", cfg->input);
-    bad |= set_attr_str(f, "dataset", cfg->dataset);
-    bad |= set_attr_str(f, "composite", vr_composite_name(cfg->composite));
-    bad |= set_attr_str(f, "camera",
-                        "orthographic orbit about x; theta_n = (pi/2) n / angles; "
-                        "X = u, Y = v cos - w sin, Z = v sin + w cos; rays along +v");
-    bad |= set_attr_str(f, "transfer_function",
-                        "L = ln(rho); e_b = exp(-(L - centre_b)^2 / width2_b); "
-                        "[r g b a] = mix . e");
-    bad |= set_attr(f, "tf_centre", H5T_NATIVE_DOUBLE, 3, VR_TF_CENTRE);
-    bad |= set_attr(f, "tf_width2", H5T_NATIVE_DOUBLE, 3, VR_TF_WIDTH2);
-    bad |= set_attr(f, "tf_mix", H5T_NATIVE_DOUBLE, 12, VR_TF_MIX);
-    return bad;
+    const hid_t f = fo->file;
+    const int ints[] = {cfg->image_size, fo->height, fo->width, cfg->samples,
+                        cfg->angles, cfg->first_angle, cfg->last_angle, cfg->axis,
+                        nranks};
+    const char *names[] = {"N", "height", "width", "samples", "angles", "first_angle",
+                           "last_angle", "decomposition_axis", "ranks"};
+    for (int i = 0; i < 9; i++)
+        if (set_attr(fo, f, names[i], H5T_NATIVE_INT, 1, &ints[i]) != 0)
+            return -1;
+    return set_attr(fo, f, "dims", H5T_NATIVE_INT64, 3, dims) != 0 ||
+                   set_attr_str(fo, f, "input", cfg->input) != 0 ||
+                   set_attr_str(fo, f, "dataset", cfg->dataset) != 0 ||
+                   set_attr_str(fo, f, "composite", vr_composite_name(cfg->composite)) != 0 ||
+                   set_attr_str(fo, f, "camera",
+                                "orthographic orbit about x; theta_n = (pi/2) n / angles; "
+                                "X = u, Y = v cos - w sin, Z = v sin + w cos; rays along +v") != 0
+               ? -1
+               : 0;
+}
+
+int vr_float_out_attr_text(VrFloatOut *fo, const char *name, const char *text,
+                           VrError *err)
+{
+    if (set_attr_str(fo, fo->file, name, text) != 0)
+        return vr_fail(err, VR_ERR_IO, "cannot write attribute '%s' of float output "
+                       "'%s': %s", name, fo->path, fo->reason);
+    return VR_OK;
+}
+
+int vr_float_out_attr_doubles(VrFloatOut *fo, const char *name, const double *v, int n,
+                              VrError *err)
+{
+    if (n < 1 || set_attr(fo, fo->file, name, H5T_NATIVE_DOUBLE, n, v) != 0)
+        return vr_fail(err, VR_ERR_IO, "cannot write attribute '%s' of float output "
+                       "'%s': %s", name, fo->path,
+                       n < 1 ? "no values given" : fo->reason);
+    return VR_OK;
+}
+
+int vr_float_out_attr_int(VrFloatOut *fo, const char *name, int v, VrError *err)
+{
+    if (set_attr(fo, fo->file, name, H5T_NATIVE_INT, 1, &v) != 0)
+        return vr_fail(err, VR_ERR_IO, "cannot write attribute '%s' of float output "
+                       "'%s': %s", name, fo->path, fo->reason);
+    return VR_OK;
 }
 
 int vr_float_out_create(const char *path, const VrConfig *cfg, const int64_t dims[3],
                         int nranks, VrFloatOut **out, VrError *err)
 {
+    return vr_float_out_create_sized(path, cfg, dims, nranks, cfg->image_size,
+                                     cfg->image_size, out, err);
+}
+
+int vr_float_out_create_sized(const char *path, const VrConfig *cfg,
+                              const int64_t dims[3], int nranks, int height, int width,
+                              VrFloatOut **out, VrError *err)
+{
     int rc = VR_OK;
+    hid_t fapl = H5I_INVALID_HID;
     *out = NULL;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* our own one-line messages */
     VrFloatOut *fo = calloc(1, sizeof *fo);
     VR_CHECK(fo, VR_ERR_NOMEM, err, "cannot allocate the float output");
     fo->file = fo->rgb = fo->trans = fo->index = fo->theta = fo->proj = H5I_INVALID_HID;
     snprintf(fo->path, sizeof fo->path, "%s", path);
     vr_output_temp_path(path, fo->tmp, sizeof fo->tmp);
-    fo->N = cfg->image_size;
+    fo->height = height;
+    fo->width = width;
     fo->ny = dims[1];
     fo->nz = dims[2];
-    fo->scratch = malloc((size_t)fo->N * (size_t)fo->N * 3 * sizeof(float));
+    fo->scratch = malloc((size_t)height * (size_t)width * 3 * sizeof(float));
     VR_CHECK(fo->scratch, VR_ERR_NOMEM, err, "cannot allocate the float output");
-    fo->file = H5Fcreate(fo->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    VR_CHECK(fo->file >= 0, VR_ERR_IO, err, "cannot create float output '%s'", path);
+    /* The 1.8 object header format: an attribute too large for the header
+     * (a long transfer function text) then goes to dense storage. */
+    fapl = H5Pcreate(H5P_FILE_ACCESS);
+    VR_CHECK(fapl >= 0 && H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) >= 0,
+             VR_ERR_INTERNAL, err, "cannot set up float output '%s'", path);
+    fo->file = H5Fcreate(fo->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    if (fo->file < 0)
+        note_reason(fo);
+    VR_CHECK(fo->file >= 0, VR_ERR_IO, err, "cannot create float output '%s': %s", path,
+             fo->reason);
     const hsize_t F = (hsize_t)(cfg->last_angle - cfg->first_angle + 1);
-    const hsize_t N = (hsize_t)fo->N;
-    const hsize_t d_rgb[4] = {F, N, N, 3}, d_t[3] = {F, N, N}, d_p[2] = {
+    const hsize_t H = (hsize_t)height, W = (hsize_t)width;
+    const hsize_t d_rgb[4] = {F, H, W, 3}, d_t[3] = {F, H, W}, d_p[2] = {
         (hsize_t)dims[1], (hsize_t)dims[2]};
-    fo->rgb = make_dataset(fo->file, "rgb", H5T_IEEE_F32LE, 4, d_rgb);
-    fo->trans = make_dataset(fo->file, "transmittance", H5T_IEEE_F32LE, 3, d_t);
-    fo->index = make_dataset(fo->file, "angle_index", H5T_STD_I32LE, 1, &F);
-    fo->theta = make_dataset(fo->file, "theta", H5T_IEEE_F64LE, 1, &F);
-    fo->proj = make_dataset(fo->file, "projection", H5T_IEEE_F32LE, 2, d_p);
+    if ((fo->rgb = make_dataset(fo->file, "rgb", H5T_IEEE_F32LE, 4, d_rgb)) < 0 ||
+        (fo->trans = make_dataset(fo->file, "transmittance", H5T_IEEE_F32LE, 3, d_t)) < 0 ||
+        (fo->index = make_dataset(fo->file, "angle_index", H5T_STD_I32LE, 1, &F)) < 0 ||
+        (fo->theta = make_dataset(fo->file, "theta", H5T_IEEE_F64LE, 1, &F)) < 0 ||
+        (fo->proj = make_dataset(fo->file, "projection", H5T_IEEE_F32LE, 2, d_p)) < 0)
+        note_reason(fo);
     VR_CHECK(fo->rgb >= 0 && fo->trans >= 0 && fo->index >= 0 && fo->theta >= 0 &&
                  fo->proj >= 0,
-             VR_ERR_IO, err, "cannot create the datasets of float output '%s'", path);
-    VR_CHECK(write_attributes(fo->file, cfg, dims, nranks) == 0, VR_ERR_IO, err,
-             "cannot write the attributes of float output '%s'", path);
+             VR_ERR_IO, err, "cannot create the datasets of float output '%s': %s", path,
+             fo->reason);
+    VR_CHECK(write_attributes(fo, cfg, dims, nranks) == 0, VR_ERR_IO, err,
+             "cannot write the attributes of float output '%s': %s", path, fo->reason);
     *out = fo;
     fo = NULL;
 cleanup:
+    if (fapl >= 0)
+        H5Pclose(fapl);
     if (fo)
         vr_float_out_close(fo, 0, NULL);
     return rc;
 }
 
-/* Writes `count` elements at `start` of a dataset of the given rank. */
-static int write_block(hid_t dset, hid_t memtype, int rank, const hsize_t *start,
-                       const hsize_t *count, const void *buf)
+/* Writes `count` elements at `start` of a dataset of the given rank; on
+ * failure notes the reason. */
+static int write_block(VrFloatOut *fo, hid_t dset, hid_t memtype, int rank,
+                       const hsize_t *start, const hsize_t *count, const void *buf)
 {
     hid_t fs = H5Dget_space(dset);
     hid_t ms = H5Screate_simple(rank, count, NULL);
     int ok = fs >= 0 && ms >= 0 &&
              H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
              H5Dwrite(dset, memtype, ms, fs, H5P_DEFAULT, buf) >= 0;
+    if (!ok)
+        note_reason(fo);
     if (ms >= 0) H5Sclose(ms);
     if (fs >= 0) H5Sclose(fs);
     return ok ? 0 : -1;
@@ -134,32 +223,33 @@ static int write_block(hid_t dset, hid_t memtype, int rank, const hsize_t *start
 int vr_float_out_write_frame(VrFloatOut *fo, int f, int angle_index, double theta,
                              const float *image, VrError *err)
 {
-    const hsize_t N = (hsize_t)fo->N, uf = (hsize_t)f;
-    const int64_t npix = (int64_t)fo->N * fo->N;
+    const hsize_t H = (hsize_t)fo->height, W = (hsize_t)fo->width, uf = (hsize_t)f;
+    const int64_t npix = (int64_t)fo->height * fo->width;
     float *rgb = fo->scratch;
     for (int64_t p = 0; p < npix; p++)
         for (int c = 0; c < 3; c++)
             rgb[3 * p + c] = image[4 * p + c];
-    const hsize_t s4[4] = {uf, 0, 0, 0}, c4[4] = {1, N, N, 3};
-    const hsize_t s3[3] = {uf, 0, 0}, c3[3] = {1, N, N};
+    const hsize_t s4[4] = {uf, 0, 0, 0}, c4[4] = {1, H, W, 3};
+    const hsize_t s3[3] = {uf, 0, 0}, c3[3] = {1, H, W};
     const hsize_t s1 = uf, c1 = 1;
-    int bad = write_block(fo->rgb, H5T_NATIVE_FLOAT, 4, s4, c4, rgb);
-    for (int64_t p = 0; p < npix; p++)
+    int bad = write_block(fo, fo->rgb, H5T_NATIVE_FLOAT, 4, s4, c4, rgb);
+    for (int64_t p = 0; p < npix && !bad; p++)
         rgb[p] = image[4 * p + 3];
-    bad |= write_block(fo->trans, H5T_NATIVE_FLOAT, 3, s3, c3, rgb);
-    bad |= write_block(fo->index, H5T_NATIVE_INT, 1, &s1, &c1, &angle_index);
-    bad |= write_block(fo->theta, H5T_NATIVE_DOUBLE, 1, &s1, &c1, &theta);
+    bad = bad || write_block(fo, fo->trans, H5T_NATIVE_FLOAT, 3, s3, c3, rgb) ||
+          write_block(fo, fo->index, H5T_NATIVE_INT, 1, &s1, &c1, &angle_index) ||
+          write_block(fo, fo->theta, H5T_NATIVE_DOUBLE, 1, &s1, &c1, &theta);
     if (bad)
-        return vr_fail(err, VR_ERR_IO, "cannot write frame %d to float output '%s'",
-                       angle_index, fo->path);
+        return vr_fail(err, VR_ERR_IO, "cannot write frame %d to float output '%s': %s",
+                       angle_index, fo->path, fo->reason);
     return VR_OK;
 }
 
 int vr_float_out_write_projection(VrFloatOut *fo, const float *logmean, VrError *err)
 {
     const hsize_t s[2] = {0, 0}, c[2] = {(hsize_t)fo->ny, (hsize_t)fo->nz};
-    if (write_block(fo->proj, H5T_NATIVE_FLOAT, 2, s, c, logmean) != 0)
-        return vr_fail(err, VR_ERR_IO, "cannot write the projection to '%s'", fo->path);
+    if (write_block(fo, fo->proj, H5T_NATIVE_FLOAT, 2, s, c, logmean) != 0)
+        return vr_fail(err, VR_ERR_IO, "cannot write the projection to float output "
+                       "'%s': %s", fo->path, fo->reason);
     return VR_OK;
 }
 
@@ -172,8 +262,15 @@ int vr_float_out_close(VrFloatOut *fo, int commit, VrError *err)
         if (ids[i] >= 0)
             H5Dclose(ids[i]);
     int rc = VR_OK;
-    if (fo->file >= 0 && H5Fclose(fo->file) < 0)
-        rc = vr_fail(err, VR_ERR_IO, "cannot close float output '%s'", fo->path);
+    /* Closing flushes the metadata and the rest of the data: a full disk
+     * shows here as often as in the writes.  Only a commit reports it; a
+     * file given up is removed whatever its state. */
+    if (fo->file >= 0 && H5Fclose(fo->file) < 0) {
+        note_reason(fo);
+        if (commit)
+            rc = vr_fail(err, VR_ERR_IO, "cannot write float output '%s': %s", fo->path,
+                         fo->reason);
+    }
     if (fo->file >= 0) {
         if (commit && rc == VR_OK)
             rc = vr_output_commit(fo->tmp, fo->path, err);

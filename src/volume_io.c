@@ -60,6 +60,40 @@ int vr_volume_check_shape(const char *path, const char *dataset, int ndims,
     return VR_OK;
 }
 
+typedef struct {
+    char desc[512];
+    int found;
+} InnermostError;
+
+static herr_t keep_innermost(unsigned n, const H5E_error2_t *e, void *data)
+{
+    InnermostError *in = data;
+    if (n != 0)
+        return 0;
+    in->found = 1;
+    if (e->desc && e->desc[0])
+        snprintf(in->desc, sizeof in->desc, "%s", e->desc);
+    else if (H5Eget_msg(e->min_num, NULL, in->desc, sizeof in->desc) < 0)
+        in->desc[0] = '\0';
+    return 1; /* the innermost is all we need */
+}
+
+void vr_hdf5_error_reason(char *out, size_t cap)
+{
+    InnermostError in = {"", 0};
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, &in);
+    /* The file drivers put ", errno = N, error message = '...'" in the
+     * entry of a failed system call. */
+    const char *e = strstr(in.desc, "errno = ");
+    const int code = e ? atoi(e + 8) : 0;
+    if (code > 0)
+        snprintf(out, cap, "%s", strerror(code));
+    else if (in.desc[0])
+        snprintf(out, cap, "HDF5: %s", in.desc);
+    else
+        snprintf(out, cap, "HDF5 gave no reason");
+}
+
 /* Up to a few dataset paths of a file, for the "not found" message. */
 typedef struct {
     char text[400];

@@ -43,12 +43,45 @@ int vr_output_png_complete(const char *path, int width, int height);
  * and of the projection that a killed run left; returns how many. */
 int vr_output_remove_stale_temps(const char *dir, const char *prefix);
 
-/* Writes an 8-bit RGB PNG (rgb: height rows of width*3 bytes) atomically. */
+/* One text chunk of a PNG: key is a PNG keyword (1 to 79 printable
+ * Latin-1 characters), text any NUL-terminated string.  ASCII text is
+ * written as tEXt, or zTXt (compressed) beyond 512 bytes; text with bytes
+ * past ASCII is taken as UTF-8 and written as iTXt (compressed beyond 512
+ * bytes).  Standard readers show all three (PIL's Image.text, `identify
+ * -verbose`, `pngcheck -t`). */
+typedef struct {
+    const char *key;
+    const char *text;
+} VrPngText;
+
+/* Writes a PNG atomically (temporary, then rename): channels 3 (RGB) or 4
+ * (RGBA, straight alpha), depth 8 or 16 bits per sample; pixels holds
+ * height rows of width*channels samples, uint8 or uint16 in host byte
+ * order.  ntext chunks of text go before the image data.  Failures are one
+ * message naming path and the cause (the system's reason for a failed
+ * write, libpng's message otherwise); libpng prints nothing itself.
+ * Removes the temporary on any failure. */
+int vr_png_write(const char *path, int width, int height, int channels, int depth,
+                 const void *pixels, const VrPngText *text, int ntext, VrError *err);
+
+/* vr_png_write of 8-bit RGB without text (rgb: height rows of width*3). */
 int vr_png_write_rgb(const char *path, int width, int height,
                      const unsigned char *rgb, VrError *err);
 
-/* Frame bytes from a composited image (npix*4 floats): round(255 clip(c)),
- * black background, so the transmittance is not used. */
+/* Pixels from a composited image (npix*4 floats: premultiplied r, g, b and
+ * the transmittance T), into out (npix*channels samples of unsigned char
+ * for depth 8, uint16_t for depth 16), with maxv = 255 or 65535:
+ *   channels 3: v = clip(C + T*B, 0, 1) over the background B, sample
+ *     lrintf(maxv * v).  B = black and depth 8 give the reference frames.
+ *   channels 4 (straight alpha): alpha = clip(1 - T, 0, 1), colour
+ *     clip(C / alpha, 0, 1) where alpha > 0 and 0 where alpha == 0 (no
+ *     sample hit the pixel: fully transparent).  The background is not
+ *     applied: it is for the viewer to composite under the image. */
+void vr_frame_to_pixels(const float *image, long npix, const float background[3],
+                        int channels, int depth, void *out);
+
+/* vr_frame_to_pixels(image, npix, black, 3, 8, rgb): the reference frame
+ * bytes round(255 clip(C, 0, 1)). */
 void vr_frame_to_rgb8(const float *image, long npix, unsigned char *rgb);
 
 #endif

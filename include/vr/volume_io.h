@@ -15,6 +15,7 @@
 #define VR_VOLUME_IO_H
 
 #include <mpi.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vr/decomp.h"
@@ -86,6 +87,14 @@ int vr_volume_probe(MPI_Comm comm, const char *path, const char *dataset,
  * axis.  vol is zeroed first; free it with vr_volume_free. */
 int vr_volume_read(MPI_Comm comm, const char *path, const char *dataset,
                    const int64_t dims[3], int axis, VrVolume *vol, VrError *err);
+
+/* Why the HDF5 call that just failed did, from the innermost entry of the
+ * thread's error stack (call it before any other HDF5 call, which clears
+ * the stack): the system's reason when that entry carries an errno (a
+ * failed open, read or write: "No space left on device"), else "HDF5:
+ * <its message>".  For messages that fold HDF5's cause into one line;
+ * HDF5's own printing is turned off (H5Eset_auto2) by the modules. */
+void vr_hdf5_error_reason(char *out, size_t cap);
 
 /* Frees the data; accepts a zeroed or already freed volume. */
 void vr_volume_free(VrVolume *vol);
