@@ -1,9 +1,12 @@
 #include "vr/float_out.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <hdf5.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vr/output.h"
 #include "vr/volume_io.h"
@@ -25,15 +28,49 @@ static void note_reason(VrFloatOut *fo)
     vr_hdf5_error_reason(fo->reason, sizeof fo->reason);
 }
 
+/* A contiguous dataset whose place in the file is allocated at once (so
+ * the file's end of allocation covers every frame, for reserve_space) and
+ * never filled: every element is written before the file is kept. */
 static hid_t make_dataset(hid_t file, const char *name, hid_t type, int rank,
                           const hsize_t *dims)
 {
-    hid_t space = H5Screate_simple(rank, dims, NULL);
-    if (space < 0)
-        return H5I_INVALID_HID;
-    hid_t d = H5Dcreate2(file, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    H5Sclose(space);
+    const hid_t space = H5Screate_simple(rank, dims, NULL);
+    const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    hid_t d = H5I_INVALID_HID;
+    if (space >= 0 && dcpl >= 0 && H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY) >= 0 &&
+        H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) >= 0)
+        d = H5Dcreate2(file, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (space >= 0)
+        H5Sclose(space);
     return d;
+}
+
+/* Room the metadata may still take beyond what is allocated. */
+#define VR_FLOAT_OUT_SLACK ((hsize_t)1 << 20)
+
+/* Reserves on disk (fallocate) the file's allocated size plus `more` and
+ * the slack, before HDF5 writes any of it.  HDF5 1.10 does not recover
+ * from a metadata flush that fails: the file then stays half closed and
+ * the library crashes at exit.  With the room reserved, a full disk shows
+ * here, as one clear error, and the writes and the close that follow
+ * cannot run out of space.  HDF5 cuts the file back to its allocated size
+ * when it closes it.  File systems without fallocate are left as they
+ * are.  Returns 0, or an errno. */
+static int reserve_space(VrFloatOut *fo, hsize_t more)
+{
+    hsize_t size = 0;
+    if (H5Fget_filesize(fo->file, &size) < 0)
+        return 0;
+    const int fd = open(fo->tmp, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    int e = 0;
+    if (fallocate(fd, 0, 0, (off_t)(size + more + VR_FLOAT_OUT_SLACK)) != 0)
+        e = errno == EOPNOTSUPP || errno == ENOSYS ? 0 : errno;
+    close(fd);
+    return e;
 }
 
 /* Writes attribute `name` of obj (replacing one of that name) with the
@@ -117,6 +154,10 @@ static int write_attributes(VrFloatOut *fo, const VrConfig *cfg, const int64_t d
 int vr_float_out_attr_text(VrFloatOut *fo, const char *name, const char *text,
                            VrError *err)
 {
+    const int e = reserve_space(fo, 2 * (hsize_t)strlen(text));
+    if (e)
+        return vr_fail(err, VR_ERR_IO, "cannot write attribute '%s' of float output "
+                       "'%s': %s", name, fo->path, strerror(e));
     if (set_attr_str(fo, fo->file, name, text) != 0)
         return vr_fail(err, VR_ERR_IO, "cannot write attribute '%s' of float output "
                        "'%s': %s", name, fo->path, fo->reason);
@@ -168,9 +209,13 @@ int vr_float_out_create_sized(const char *path, const VrConfig *cfg,
     fo->scratch = malloc((size_t)height * (size_t)width * 3 * sizeof(float));
     VR_CHECK(fo->scratch, VR_ERR_NOMEM, err, "cannot allocate the float output");
     /* The 1.8 object header format: an attribute too large for the header
-     * (a long transfer function text) then goes to dense storage. */
+     * (a long transfer function text) then goes to dense storage.  No
+     * sieve buffer: frames are written whole, straight to the file, so a
+     * write that fails (a full disk) leaves no data that closing the file
+     * would try to write again (see vr_float_out_close). */
     fapl = H5Pcreate(H5P_FILE_ACCESS);
-    VR_CHECK(fapl >= 0 && H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) >= 0,
+    VR_CHECK(fapl >= 0 && H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) >= 0 &&
+                 H5Pset_sieve_buf_size(fapl, 0) >= 0,
              VR_ERR_INTERNAL, err, "cannot set up float output '%s'", path);
     fo->file = H5Fcreate(fo->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     if (fo->file < 0)
@@ -191,6 +236,9 @@ int vr_float_out_create_sized(const char *path, const VrConfig *cfg,
                  fo->proj >= 0,
              VR_ERR_IO, err, "cannot create the datasets of float output '%s': %s", path,
              fo->reason);
+    const int e = reserve_space(fo, 0);
+    VR_CHECK(e == 0, VR_ERR_IO, err, "cannot create float output '%s': %s", path,
+             strerror(e));
     VR_CHECK(write_attributes(fo, cfg, dims, nranks) == 0, VR_ERR_IO, err,
              "cannot write the attributes of float output '%s': %s", path, fo->reason);
     *out = fo;
@@ -253,23 +301,45 @@ int vr_float_out_write_projection(VrFloatOut *fo, const float *logmean, VrError 
     return VR_OK;
 }
 
+/* Empties a file that is given up, so that the metadata HDF5 still
+ * writes when it closes the file finds room: a full disk is the usual
+ * reason to give up. */
+static void discard_contents(const char *tmp)
+{
+    const int fd = open(tmp, O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (ftruncate(fd, 0) != 0) {
+            /* nothing more to do: the file is removed afterwards anyway */
+        }
+        close(fd);
+    }
+}
+
 int vr_float_out_close(VrFloatOut *fo, int commit, VrError *err)
 {
     if (!fo)
         return VR_OK;
+    int rc = VR_OK;
     const hid_t ids[] = {fo->proj, fo->theta, fo->index, fo->trans, fo->rgb};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
         if (ids[i] >= 0)
             H5Dclose(ids[i]);
-    int rc = VR_OK;
-    /* Closing flushes the metadata and the rest of the data: a full disk
-     * shows here as often as in the writes.  Only a commit reports it; a
-     * file given up is removed whatever its state. */
-    if (fo->file >= 0 && H5Fclose(fo->file) < 0) {
+    /* HDF5 1.10 cannot take back a close that failed: the file stays half
+     * closed and the library crashes when it tries again at exit.  So the
+     * metadata is flushed first, where a failure (a full disk) leaves the
+     * file intact; a file given up is emptied before it is closed, so the
+     * flush inside the close has room. */
+    if (fo->file >= 0 && commit && H5Fflush(fo->file, H5F_SCOPE_LOCAL) < 0) {
         note_reason(fo);
-        if (commit)
-            rc = vr_fail(err, VR_ERR_IO, "cannot write float output '%s': %s", fo->path,
-                         fo->reason);
+        rc = vr_fail(err, VR_ERR_IO, "cannot write float output '%s': %s", fo->path,
+                     fo->reason);
+    }
+    if (fo->file >= 0 && (!commit || rc != VR_OK))
+        discard_contents(fo->tmp);
+    if (fo->file >= 0 && H5Fclose(fo->file) < 0 && commit && rc == VR_OK) {
+        note_reason(fo);
+        rc = vr_fail(err, VR_ERR_IO, "cannot write float output '%s': %s", fo->path,
+                     fo->reason);
     }
     if (fo->file >= 0) {
         if (commit && rc == VR_OK)
