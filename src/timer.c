@@ -231,7 +231,9 @@ static void write_json(FILE *f, const VrConfig *cfg, const int64_t dims[3],
 
 /* Appends the record with one write(2) on an O_APPEND descriptor, so
  * records of concurrent jobs sharing one file do not interleave (on a
- * local file system; NFS gives no such promise). */
+ * local file system; NFS gives no such promise).  A record that cannot be
+ * written whole (a full disk) is taken back: the file is cut to the size
+ * it had, or removed if this run created it, so no half record is left. */
 static int append_record(const char *path, const VrConfig *cfg, const int64_t dims[3],
                          const VrRunStats *st, const Reduced *r, VrError *err)
 {
@@ -246,21 +248,33 @@ static int append_record(const char *path, const VrConfig *cfg, const int64_t di
         return vr_fail(err, VR_ERR_NOMEM, "cannot format the timing record");
     }
     int rc = VR_OK;
-    const int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    const int created = fd >= 0;
+    if (fd < 0 && errno == EEXIST)
+        fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd < 0) {
         rc = vr_fail(err, VR_ERR_IO, "cannot append to timing file '%s': %s", path,
                      strerror(errno));
     } else {
-        for (size_t done = 0; done < len && rc == VR_OK;) {
+        const off_t start = lseek(fd, 0, SEEK_END);
+        size_t done = 0;
+        while (done < len && rc == VR_OK) {
             const ssize_t n = write(fd, text + done, len - done);
             if (n < 0 && errno == EINTR)
                 continue;
             if (n <= 0)
                 rc = vr_fail(err, VR_ERR_IO, "cannot write timing file '%s': %s", path,
-                             strerror(errno));
+                             n < 0 ? strerror(errno) : "nothing written");
             else
                 done += (size_t)n;
         }
+        if (rc == VR_OK && fsync(fd) != 0 && errno != EINVAL && errno != EROFS)
+            rc = vr_fail(err, VR_ERR_IO, "cannot write timing file '%s': %s", path,
+                         strerror(errno));
+        /* Take back a partial record, unless another job appended since. */
+        if (rc != VR_OK && start >= 0 && lseek(fd, 0, SEEK_END) == start + (off_t)done &&
+            ftruncate(fd, start) == 0 && created && start == 0)
+            unlink(path);
         if (close(fd) != 0 && rc == VR_OK)
             rc = vr_fail(err, VR_ERR_IO, "cannot write timing file '%s': %s", path,
                          strerror(errno));
