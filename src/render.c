@@ -300,7 +300,8 @@ static void axis_limits(const VrRenderer *r, int axis, AxisLine *l)
 #if !defined(__AVX512F__)
 static int64_t render_row(const VrRenderer *r, const float *plane, const float *next,
                           const AxisLine *ly, const AxisLine *lz,
-                          const int *qlo, const int *qhi, float *c)
+                          const int *qlo, const int *qhi, const VrTfTable *tf, float k,
+                          float *c)
 {
     const int N = r->N;
     float *restrict cr = c, *restrict cg = c + N, *restrict cb = c + 2 * N,
@@ -350,7 +351,8 @@ static int64_t render_row(const VrRenderer *r, const float *plane, const float *
         }
 #pragma omp simd
         for (int q = q0; q < q1; q++) {
-            const VrSample smp = vr_transfer_sample(rho[q]);
+            const VrSample smp = tf->reference ? vr_transfer_sample(rho[q])
+                                               : vr_tf_table_sample(tf, rho[q], k);
             const float keep = 1.0f - smp.a;
             cr[q] = smp.ar + keep * cr[q];
             cg[q] = smp.ag + keep * cg[q];
@@ -463,10 +465,10 @@ static inline void axis16(const Fix16 *l, int q0, int32_t o, int32_t cmax, __m51
  * out-of-order window could hide, and the kernel ran 15-25% slower.
  * Uses 4 x (N rounded up to 16, + 16) floats of scratch after the colour
  * (rowbuf_floats): whole vectors are read and written past q1. */
-static int64_t render_row_avx512(const VrRenderer *r, const float *plane,
-                                 const float *next, const AxisLine *ly,
-                                 const AxisLine *lz, const int *qlo, const int *qhi,
-                                 float *c)
+static inline __attribute__((always_inline)) int64_t
+render_row_avx512(const VrRenderer *r, const float *plane, const float *next,
+                  const AxisLine *ly, const AxisLine *lz, const int *qlo, const int *qhi,
+                  const int reference, const VrTfTable *table, float k, float *c)
 {
     const int N = r->N;
     float *restrict cr = c, *restrict cg = c + N, *restrict cb = c + 2 * N,
@@ -482,6 +484,7 @@ static int64_t render_row_avx512(const VrRenderer *r, const float *plane,
     const int32_t jmax = (int32_t)r->ny - 2, kmax = (int32_t)r->nz - 2;
     const int32_t y0 = (int32_t)r->y0, z0 = (int32_t)r->z0;
     const VrTransfer16 tf = vr_transfer16_init();
+    const VrTfTable16 tft = vr_tf_table16_init(table, k);
     /* Pairs (p[0], p[1]) become (p00, p01) by even / odd lanes. */
     const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
     const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
@@ -522,6 +525,17 @@ static int64_t render_row_avx512(const VrRenderer *r, const float *plane,
             const __m512 v1 = _mm512_fmadd_ps(wz, _mm512_sub_ps(p11, p10), p10);
             _mm512_storeu_ps(rho + q, _mm512_fmadd_ps(wy, _mm512_sub_ps(v1, v0), v0));
         }
+        /* The table path first locates every sample's nodes (into the
+         * scratch the positions used), so the loop below loads them from
+         * memory written a loop earlier, not from the vector just made. */
+        if (!reference)
+            for (int q = q0; q < q1; q += 16) {
+                __m512i off;
+                __m512 w;
+                vr_tf_table_locate16(&tft, _mm512_loadu_ps(rho + q), &off, &w);
+                _mm512_storeu_si512(ata + q, off);
+                _mm512_storeu_ps(wya + q, w);
+            }
         for (int q = q0; q < q1; q += 16) {
             const int left = q1 - q;
             const __mmask16 m = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
@@ -534,7 +548,9 @@ static int64_t render_row_avx512(const VrRenderer *r, const float *plane,
                 _mm_prefetch(pf + 64 * pf_done + 64, _MM_HINT_T1);
                 pf_done += 2;
             }
-            const VrSample16 smp = vr_transfer_sample16(&tf, _mm512_loadu_ps(rho + q));
+            const VrSample16 smp =
+                reference ? vr_transfer_sample16(&tf, _mm512_loadu_ps(rho + q))
+                          : vr_tf_table_fetch16(&tft, ata + q, _mm512_loadu_ps(wya + q));
             const __m512 keep = _mm512_sub_ps(_mm512_set1_ps(1.0f), smp.a);
             if (m == 0xffff) {
                 _mm512_storeu_ps(cr + q, _mm512_fmadd_ps(keep, _mm512_loadu_ps(cr + q), smp.ar));
@@ -552,9 +568,35 @@ static int64_t render_row_avx512(const VrRenderer *r, const float *plane,
     }
     return samples;
 }
+
+/* The two transfer-function paths, each compiled on its own so the
+ * reference's stays exactly what it was. */
+static int64_t render_row_reference(const VrRenderer *r, const float *plane,
+                                    const float *next, const AxisLine *ly,
+                                    const AxisLine *lz, const int *qlo, const int *qhi,
+                                    const VrTfTable *tf, float k, float *c)
+{
+    return render_row_avx512(r, plane, next, ly, lz, qlo, qhi, 1, tf, k, c);
+}
+
+static int64_t render_row_table(const VrRenderer *r, const float *plane, const float *next,
+                                const AxisLine *ly, const AxisLine *lz, const int *qlo,
+                                const int *qhi, const VrTfTable *tf, float k, float *c)
+{
+    return render_row_avx512(r, plane, next, ly, lz, qlo, qhi, 0, tf, k, c);
+}
+
+static int64_t render_row(const VrRenderer *r, const float *plane, const float *next,
+                          const AxisLine *ly, const AxisLine *lz, const int *qlo,
+                          const int *qhi, const VrTfTable *tf, float k, float *c)
+{
+    return tf->reference ? render_row_reference(r, plane, next, ly, lz, qlo, qhi, tf, k, c)
+                         : render_row_table(r, plane, next, ly, lz, qlo, qhi, tf, k, c);
+}
 #endif
 
-int64_t vr_render_view(VrRenderer *r, const VrView *view, float *image)
+int64_t vr_render_view(VrRenderer *r, const VrView *view, const VrTfTable *tf,
+                       float *image)
 {
     const int N = r->N, S = r->S;
     for (int64_t p = 0; p < (int64_t)N * N; p++) {
@@ -589,6 +631,8 @@ int64_t vr_render_view(VrRenderer *r, const VrView *view, float *image)
             r->qhi[s] = r->qlo[s];
     }
 
+    /* Samples along a ray are one depth spacing apart (world units). */
+    const float k = vr_tf_step_exponent(tf, (double)N / (double)(S - 1));
     int64_t samples = 0;
     const int64_t plane = r->ny * r->nz;
     /* Rows are handed out one at a time, as schedule(dynamic, 1) would (a
@@ -612,12 +656,8 @@ int64_t vr_render_view(VrRenderer *r, const VrView *view, float *image)
             next_i = claimed++;
             const float *next =
                 prefetch && next_i < r->nrows ? r->planes + next_i * plane : NULL;
-#if defined(__AVX512F__)
-            samples += render_row_avx512(r, r->planes + i * plane, next, ly, lz, r->qlo,
-                                         r->qhi, c);
-#else
-            samples += render_row(r, r->planes + i * plane, next, ly, lz, r->qlo, r->qhi, c);
-#endif
+            samples += render_row(r, r->planes + i * plane, next, ly, lz, r->qlo, r->qhi,
+                                  tf, k, c);
             float *out = image + (int64_t)r->row[i] * N * 4;
             for (int q = 0; q < N; q++) {
                 out[4 * q + 0] = c[q];

@@ -17,6 +17,7 @@
 
 #include "vr/camera.h"
 #include "vr/error.h"
+#include "vr/transfer.h"
 #include "vr/volume_io.h"
 
 typedef struct VrRenderer VrRenderer;
@@ -39,9 +40,10 @@ int64_t vr_renderer_bytes(const VrRenderer *r);
 int64_t vr_renderer_estimate_bytes(const int64_t dims[3], const VrSlab *slab,
                                    int N);
 
-/* Renders one view into image (N*N*4 floats, overwritten).  Returns the
- * number of samples composited by this rank.  Uses OpenMP threads and the
+/* Renders one view through transfer function tf into image (N*N*4 floats,
+ * overwritten).  Returns the number of samples composited by this rank.  Uses OpenMP threads and the
  * renderer's scratch buffers, so one renderer renders one view at a time. */
-int64_t vr_render_view(VrRenderer *r, const VrView *view, float *image);
+int64_t vr_render_view(VrRenderer *r, const VrView *view, const VrTfTable *tf,
+                       float *image);
 
 #endif

@@ -133,7 +133,8 @@ static void test_ownership_through_kernel(void)
                         make_volume(shapes[sh], axis, order[k], P, &v);
                         CHECK(vr_renderer_create(&v, N, N + 3, &ren, NULL) == VR_OK,
                               "renderer");
-                        total += vr_render_view(ren, &view, part);
+                        const VrTfTable ref = {.reference = 1, .scale = VR_SCALE_LN};
+                        total += vr_render_view(ren, &view, &ref, part);
                         if (k == P - 1)
                             memcpy(acc, part, (size_t)npix * 16);
                         else
