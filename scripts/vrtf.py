@@ -148,7 +148,7 @@ class Tf:
 
     # ---- text ------------------------------------------------------------------
     def to_dict(self):
-        d = {"kind": self.kind, "scale": self.scale}
+        d = {"scale": self.scale}  # the kind is the key present, as the tool writes it
         if self.kind == "gaussians":
             d["gaussians"] = [{"centre": c, "width2": w, "rgba": list(v)} for c, w, v in self.gauss]
         elif self.kind == "points":
