@@ -8,7 +8,7 @@
 set -euo pipefail
 
 PKGS=(build-essential cmake pkg-config git openmpi-bin libopenmpi-dev
-      libhdf5-openmpi-dev hdf5-tools libpng-dev
+      libhdf5-openmpi-dev hdf5-tools libpng-dev libjansson-dev
       python3 python3-numpy python3-scipy python3-h5py python3-matplotlib python3-pil)
 if [[ "${1:-}" == "--all" ]]; then
   PKGS+=(slurm-wlm munge ffmpeg clang libclang-rt-14-dev valgrind mpich libhdf5-mpich-dev)

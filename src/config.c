@@ -1,10 +1,14 @@
 #include "vr/config.h"
 
+#include <math.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "vr/tf.h"
 
 void vr_config_defaults(VrConfig *cfg)
 {
@@ -20,6 +24,8 @@ void vr_config_defaults(VrConfig *cfg)
     cfg->last_angle = -1; /* -1 = angles - 1 */
     cfg->axis = 1;
     cfg->composite = VR_COMPOSITE_BSWAP;
+    cfg->png_channels = 3;
+    cfg->png_depth = 8;
 }
 
 const char *vr_composite_name(VrCompositeMethod m)
@@ -58,6 +64,34 @@ void vr_config_print_usage(FILE *out)
 "      --first-angle I     first angle index to render (default 0)\n"
 "      --last-angle I      last angle index to render, inclusive\n"
 "                          (default A-1)\n"
+"\n"
+"Transfer function (default: the reference's three Gaussians in ln rho):\n"
+"      --tf FILE[:NAME]    JSON transfer function: the project's format\n"
+"                          (examples/tf/) or a ParaView colour-map preset\n"
+"                          file (NAME picks a preset, else the first)\n"
+"      --colormap NAME     colour map over the data range: viridis, magma,\n"
+"                          inferno, plasma, cividis, turbo, gray, ... and\n"
+"                          NAME_r reversed; opacity from --opacity\n"
+"      --scale S           x = ln rho (default), log10 rho or linear rho\n"
+"      --range R           data range of x for a colour map: auto (min and\n"
+"                          max of the data, default), LO:HI, or pA:pB\n"
+"                          percentiles (e.g. p1:p99.5)\n"
+"      --opacity O         opacity over the range, t in [0, 1]: T:A,T:A,...\n"
+"                          points, ramp[:AMAX] (0 to AMAX) or flat:A\n"
+"                          (default 0:0,0.2:0,0.5:0.05,1:0.5)\n"
+"      --opacity-unit L    opacity per L world units instead of per sample:\n"
+"                          a sample dt apart has 1 - (1 - a)^(dt / L)\n"
+"      --background R,G,B  background colour in [0, 1] (default 0,0,0)\n"
+"      --tf-export FILE    write the transfer function used (range\n"
+"                          resolved) as a ParaView preset file\n"
+"\n"
+"Pictures:\n"
+"      --png rgb|rgba      rgba: alpha = 1 - transmittance, straight colour,\n"
+"                          transparent where no sample was hit (default rgb)\n"
+"      --png-depth 8|16    bits per channel (default 8)\n"
+"      --projection-range R       auto, LO:HI or pA:pB (default -5:5)\n"
+"      --projection-colormap NAME (default viridis)\n"
+"      --projection-scale S       ln (default), log10 or linear of the mean\n"
 "\n"
 "Parallel:\n"
 "      --axis 0|1|2        cube axis split across ranks (default 1: depth\n"
@@ -122,6 +156,48 @@ static int parse_int(const char *opt, const char *text, long lo, long hi,
     return VR_OK;
 }
 
+/* Parses a whole finite decimal number in (lo, hi]. */
+static int parse_double(const char *opt, const char *text, double lo, double hi,
+                        const char *accepted, double *out, VrError *err)
+{
+    char *end = NULL;
+    errno = 0;
+    const double v = strtod(text, &end);
+    if (text[0] == '\0' || isspace((unsigned char)text[0]) || *end != '\0' ||
+        errno == ERANGE || !isfinite(v))
+        return vr_fail(err, VR_ERR_USAGE, "option %s: '%s' is not a number (accepted: %s)",
+                       opt, show(text).text, accepted);
+    if (!(v > lo && v <= hi))
+        return vr_fail(err, VR_ERR_USAGE, "option %s: %s is out of range (accepted: %s)",
+                       opt, show(text).text, accepted);
+    *out = v;
+    return VR_OK;
+}
+
+/* "R,G,B", each in [0, 1]. */
+static int parse_rgb(const char *opt, const char *text, double rgb[3], VrError *err)
+{
+    char buf[128];
+    if (strlen(text) >= sizeof buf)
+        return vr_fail(err, VR_ERR_USAGE, "option %s: the value is too long", opt);
+    strcpy(buf, text);
+    char *save = NULL, *tok = strtok_r(buf, ",", &save);
+    int n = 0;
+    for (; tok; tok = strtok_r(NULL, ",", &save), n++) {
+        if (n == 3 || parse_double(opt, tok, -1e-300, 1.0, "R,G,B, each 0 to 1", &rgb[n], err))
+            return vr_fail(err, VR_ERR_USAGE,
+                           "option %s: '%s' is not R,G,B with each of R, G, B from 0 to 1",
+                           opt, show(text).text);
+    }
+    if (n != 3 || text[strlen(text) - 1] == ',')
+        return vr_fail(err, VR_ERR_USAGE,
+                       "option %s: '%s' is not R,G,B with each of R, G, B from 0 to 1", opt,
+                       show(text).text);
+    for (int c = 0; c < 3; c++)
+        rgb[c] = rgb[c] < 0.0 ? 0.0 : rgb[c]; /* -0 */
+    return VR_OK;
+}
+
 static int copy_text(const char *opt, const char *text, char *dst, size_t cap,
                      VrError *err)
 {
@@ -139,7 +215,10 @@ static int copy_text(const char *opt, const char *text, char *dst, size_t cap,
 typedef enum {
     OPT_INPUT, OPT_DATASET, OPT_OUTDIR, OPT_PREFIX, OPT_FLOAT, OPT_TIMING,
     OPT_RESUME, OPT_SIZE, OPT_SAMPLES, OPT_ANGLES, OPT_FIRST, OPT_LAST,
-    OPT_AXIS, OPT_COMPOSITE, OPT_MAX_MEMORY, OPT_QUIET, OPT_HELP, OPT_VERSION
+    OPT_AXIS, OPT_COMPOSITE, OPT_MAX_MEMORY, OPT_QUIET, OPT_HELP, OPT_VERSION,
+    OPT_TF, OPT_COLORMAP, OPT_SCALE, OPT_RANGE, OPT_OPACITY, OPT_OPACITY_UNIT,
+    OPT_BACKGROUND, OPT_TF_EXPORT, OPT_PNG, OPT_PNG_DEPTH, OPT_PROJ_RANGE,
+    OPT_PROJ_COLORMAP, OPT_PROJ_SCALE
 } OptId;
 
 /* One option.  Integer options give their range [lo, hi]; the others say
@@ -169,6 +248,19 @@ static const OptSpec OPTIONS[] = {
     {"axis", 0, 1, OPT_AXIS, 0, 2, NULL},
     {"composite", 'c', 1, OPT_COMPOSITE, 0, 0, "bswap or tree"},
     {"max-memory", 0, 1, OPT_MAX_MEMORY, 1, VR_MAX_MEMORY_MIB, NULL},
+    {"tf", 0, 1, OPT_TF, 0, 0, "a JSON transfer-function file, or FILE:NAME"},
+    {"colormap", 0, 1, OPT_COLORMAP, 0, 0, "a colour map name, e.g. viridis"},
+    {"scale", 0, 1, OPT_SCALE, 0, 0, "ln, log10 or linear"},
+    {"range", 0, 1, OPT_RANGE, 0, 0, "auto, LO:HI or pA:pB"},
+    {"opacity", 0, 1, OPT_OPACITY, 0, 0, "T:A,T:A,..., ramp[:AMAX] or flat:A"},
+    {"opacity-unit", 0, 1, OPT_OPACITY_UNIT, 0, 0, "a length > 0 in world units"},
+    {"background", 0, 1, OPT_BACKGROUND, 0, 0, "R,G,B in [0, 1]"},
+    {"tf-export", 0, 1, OPT_TF_EXPORT, 0, 0, "a JSON file to write"},
+    {"png", 0, 1, OPT_PNG, 0, 0, "rgb or rgba"},
+    {"png-depth", 0, 1, OPT_PNG_DEPTH, 0, 0, "8 or 16"},
+    {"projection-range", 0, 1, OPT_PROJ_RANGE, 0, 0, "auto, LO:HI or pA:pB"},
+    {"projection-colormap", 0, 1, OPT_PROJ_COLORMAP, 0, 0, "a colour map name"},
+    {"projection-scale", 0, 1, OPT_PROJ_SCALE, 0, 0, "ln, log10 or linear"},
     {"quiet", 'q', 0, OPT_QUIET, 0, 0, NULL},
     {"help", 'h', 0, OPT_HELP, 0, 0, NULL},
     {"version", 'V', 0, OPT_VERSION, 0, 0, NULL},
@@ -254,6 +346,65 @@ static int apply_option(VrConfig *cfg, const OptSpec *o, const char *opt,
                            "option %s: unknown method '%s' (accepted: bswap, tree)",
                            opt, show(v).text);
         return VR_OK;
+    case OPT_TF: return copy_text(opt, v, cfg->tf_file, sizeof cfg->tf_file, err);
+    case OPT_COLORMAP:
+        if (!vr_colormap_table(v))
+            return vr_fail(err, VR_ERR_USAGE,
+                           "option %s: unknown colour map '%s' (accepted: %s, and NAME_r)",
+                           opt, show(v).text, vr_colormap_names());
+        return copy_text(opt, v, cfg->colormap, sizeof cfg->colormap, err);
+    case OPT_PROJ_COLORMAP:
+        if (!vr_colormap_table(v))
+            return vr_fail(err, VR_ERR_USAGE,
+                           "option %s: unknown colour map '%s' (accepted: %s, and NAME_r)",
+                           opt, show(v).text, vr_colormap_names());
+        return copy_text(opt, v, cfg->projection_colormap, sizeof cfg->projection_colormap,
+                         err);
+    case OPT_SCALE:
+    case OPT_PROJ_SCALE: {
+        VrScale sc;
+        int rc = vr_tf_parse_scale(v, opt, &sc, err);
+        if (rc != VR_OK)
+            return rc;
+        char *dst = o->id == OPT_SCALE ? cfg->scale : cfg->projection_scale;
+        return copy_text(opt, v, dst, sizeof cfg->scale, err);
+    }
+    case OPT_RANGE:
+    case OPT_PROJ_RANGE: {
+        VrRangeMode mode;
+        double range[2], pct[2];
+        int rc = vr_tf_parse_range(v, opt, &mode, range, pct, err);
+        if (rc != VR_OK)
+            return rc;
+        char *dst = o->id == OPT_RANGE ? cfg->range : cfg->projection_range;
+        return copy_text(opt, v, dst, sizeof cfg->range, err);
+    }
+    case OPT_OPACITY: return copy_text(opt, v, cfg->opacity, sizeof cfg->opacity, err);
+    case OPT_OPACITY_UNIT:
+        return parse_double(opt, v, 0.0, 1e30, "a length > 0 in world units",
+                            &cfg->opacity_unit, err);
+    case OPT_BACKGROUND:
+        cfg->has_background = 1;
+        return parse_rgb(opt, v, cfg->background, err);
+    case OPT_TF_EXPORT: return copy_text(opt, v, cfg->tf_export, sizeof cfg->tf_export, err);
+    case OPT_PNG:
+        if (strcmp(v, "rgb") == 0)
+            cfg->png_channels = 3;
+        else if (strcmp(v, "rgba") == 0)
+            cfg->png_channels = 4;
+        else
+            return vr_fail(err, VR_ERR_USAGE, "option %s: '%s' is not rgb or rgba", opt,
+                           show(v).text);
+        return VR_OK;
+    case OPT_PNG_DEPTH:
+        if (strcmp(v, "8") == 0)
+            cfg->png_depth = 8;
+        else if (strcmp(v, "16") == 0)
+            cfg->png_depth = 16;
+        else
+            return vr_fail(err, VR_ERR_USAGE, "option %s: '%s' is not 8 or 16", opt,
+                           show(v).text);
+        return VR_OK;
     case OPT_RESUME: cfg->resume = 1; return VR_OK;
     case OPT_QUIET: cfg->quiet = 1; return VR_OK;
     case OPT_HELP: cfg->want_help = 1; return VR_OK;
@@ -280,6 +431,19 @@ static int validate(VrConfig *cfg, VrError *err)
                        "option --last-angle: %d is outside %d to %d "
                        "(--first-angle to --angles minus one)",
                        cfg->last_angle, cfg->first_angle, cfg->angles - 1);
+    if (cfg->tf_file[0] && cfg->colormap[0])
+        return vr_fail(err, VR_ERR_USAGE,
+                       "options --tf and --colormap exclude each other (a colour map "
+                       "with its opacity goes in the --tf file, or on the command line "
+                       "without --tf)");
+    if (cfg->opacity[0] && !cfg->colormap[0])
+        return vr_fail(err, VR_ERR_USAGE,
+                       "option --opacity needs --colormap (a --tf file gives its own "
+                       "\"opacity\")");
+    if (cfg->range[0] && !cfg->colormap[0] && !cfg->tf_file[0])
+        return vr_fail(err, VR_ERR_USAGE,
+                       "option --range needs --colormap or a --tf colour map (the "
+                       "reference transfer function has no data range)");
     /* The float file is written whole by one run (temporary, then rename);
      * a resumed run renders only some frames, so it could not complete it. */
     if (cfg->resume && cfg->float_output[0])
@@ -290,8 +454,30 @@ static int validate(VrConfig *cfg, VrError *err)
     return VR_OK;
 }
 
+/* argv joined by blanks, words with blanks or quotes single-quoted, for
+ * the provenance of the pictures; cut (with "...") if too long. */
+static void join_command_line(VrConfig *cfg, int argc, char *const argv[])
+{
+    size_t n = 0, cap = sizeof cfg->command_line;
+    cfg->command_line[0] = '\0';
+    for (int i = 0; i < argc && n + 4 < cap; i++) {
+        const char *a = argv[i];
+        const int quote = a[0] == '\0' || strpbrk(a, " \t'\"\\$") != NULL;
+        char word[1200];
+        snprintf(word, sizeof word, quote ? "%s'%s'" : "%s%s", i ? " " : "", show(a).text);
+        size_t w = strlen(word);
+        if (n + w + 4 >= cap) {
+            memcpy(cfg->command_line + n, "...", 4);
+            return;
+        }
+        memcpy(cfg->command_line + n, word, w + 1);
+        n += w;
+    }
+}
+
 int vr_config_parse(VrConfig *cfg, int argc, char *const argv[], VrError *err)
 {
+    join_command_line(cfg, argc, argv);
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char *value = NULL;

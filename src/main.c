@@ -1,9 +1,9 @@
 /* volrender_mpi — distributed volume rendering of a 3-D HDF5 scalar cube.
  *
- * The story: parse -> check the input (agreed by all ranks) -> read this
- * rank's slab -> projection -> resample for the orbit -> for each angle
- * { render own samples -> composite in visibility order -> rank 0 writes }
- * -> report.  Every failure that can be seen before a collective step is
+ * The story: parse -> transfer function -> check the input (agreed by all
+ * ranks) -> read this rank's slab -> projection, data range -> resample
+ * for the orbit -> outputs -> for each angle { render own samples ->
+ * composite in visibility order -> rank 0 writes } -> report.  Every failure that can be seen before a collective step is
  * agreed across ranks, so all ranks exit alike; see STYLE's three tiers. */
 #include <math.h>
 #include <mpi.h>
@@ -15,11 +15,14 @@
 #include "vr/composite.h"
 #include "vr/config.h"
 #include "vr/float_out.h"
+#include "vr/frame_writer.h"
 #include "vr/output.h"
 #include "vr/parallel.h"
 #include "vr/projection.h"
 #include "vr/render.h"
+#include "vr/tf_setup.h"
 #include "vr/timer.h"
+#include "vr/transfer.h"
 #include "vr/volume_io.h"
 #include "vr/workspace.h"
 
@@ -33,25 +36,48 @@ typedef struct {
     VrConfig cfg;
     VrRunStats stats;
     int64_t dims[3];
+    VrTf tf;                 /* the transfer function */
+    VrTfTable table;         /* ... in the kernel's form */
+    VrDataRange range;       /* the data's range, when the TF needs one */
     VrWorkspace ws;          /* images and buffers of the orbit */
+    VrFrameWriter writer;    /* rank 0: frames and projection into files */
     VrRenderer *renderer;
     VrCompositor *compositor;
     VrFloatOut *float_out;   /* rank 0, with --float-output */
 } App;
 
-/* Everything that can be checked before reading: the input, the memory
- * the job needs, then the outputs (only now, so a refused job creates no
- * folder).  Each step is agreed by all ranks. */
+/* Everything that can be checked before reading: the transfer function,
+ * the input, the memory the job needs.  Each step is agreed by all ranks. */
 static int check_job(App *app, VrError *err)
 {
     vr_timer_start(&app->stats.timers, VR_PHASE_OPEN);
-    int rc = vr_volume_probe(app->comm, app->cfg.input, app->cfg.dataset, app->dims, err);
+    int rc = vr_tf_setup(app->comm, &app->cfg, &app->tf, err);
+    if (rc == VR_OK)
+        rc = vr_volume_probe(app->comm, app->cfg.input, app->cfg.dataset, app->dims, err);
     if (rc == VR_OK)
         rc = vr_workspace_check_memory(app->comm, &app->cfg, app->dims, err);
     vr_timer_stop(&app->stats.timers, VR_PHASE_OPEN);
-    if (rc == VR_OK)
-        rc = vr_workspace_prepare_outputs(app->comm, &app->cfg, err);
     return rc;
+}
+
+/* The outputs, only once the data has passed every check (a data range
+ * may be empty), so a refused job creates no folder and no file: the
+ * folder, the kernel's table, rank 0's writer, the exported preset. */
+static int prepare_outputs(App *app, VrError *err)
+{
+    int rc = vr_workspace_prepare_outputs(app->comm, &app->cfg, err);
+    if (rc == VR_OK)
+        rc = vr_agree(app->comm, vr_tf_table_build(&app->tf, &app->table, err), err);
+    if (rc != VR_OK)
+        return rc;
+    if (app->rank == 0) {
+        const int64_t npix = (int64_t)app->cfg.image_size * app->cfg.image_size;
+        rc = vr_frame_writer_create(&app->cfg, &app->tf, &app->range, npix,
+                                    app->dims[1] * app->dims[2], &app->writer, err);
+        if (rc == VR_OK && app->cfg.tf_export[0])
+            rc = vr_tf_export(&app->tf, app->cfg.tf_export, err);
+    }
+    return vr_agree(app->comm, rc, err);
 }
 
 /* Reads the slab, makes the projection, resamples for the orbit. */
@@ -65,6 +91,9 @@ static int load_volume(App *app, VrError *err)
         rc = vr_workspace_create(app->comm, &app->cfg, app->dims, &app->ws, err);
     if (rc == VR_OK)
         rc = vr_projection_compute(app->comm, &vol, app->ws.logmean, err);
+    /* The data range of a colour map, before the slab is consumed. */
+    if (rc == VR_OK)
+        rc = vr_tf_setup_range(app->comm, &app->cfg, &vol, &app->tf, &app->range, err);
     /* Resampling the slab for the orbit is data preparation, done once
      * whatever the number of angles: it ends the read phase. */
     if (rc == VR_OK)
@@ -94,8 +123,8 @@ static int write_projection(App *app, VrError *err)
     int rc = VR_OK;
     vr_timer_start(&app->stats.timers, VR_PHASE_WRITE);
     if (app->rank == 0)
-        rc = vr_workspace_write_projection(&app->ws, &app->cfg, app->dims,
-                                           app->float_out, err);
+        rc = vr_frame_writer_projection(&app->writer, app->ws.logmean, app->dims,
+                                        app->float_out, err);
     vr_timer_stop(&app->stats.timers, VR_PHASE_WRITE);
     return vr_agree(app->comm, rc, err);
 }
@@ -121,7 +150,7 @@ static int render_angle(App *app, int n, int frame, VrError *err)
     vr_camera_view(app->cfg.image_size, app->cfg.samples, app->cfg.angles, n, &view);
 
     vr_timer_start(&app->stats.timers, VR_PHASE_RENDER);
-    app->stats.samples += vr_render_view(app->renderer, &view, ws->partial);
+    app->stats.samples += vr_render_view(app->renderer, &view, &app->table, ws->partial);
     vr_timer_stop(&app->stats.timers, VR_PHASE_RENDER);
     inject_orbit_failure(app, n);
 
@@ -133,7 +162,8 @@ static int render_angle(App *app, int n, int frame, VrError *err)
     int rc = VR_OK;
     vr_timer_start(&app->stats.timers, VR_PHASE_WRITE);
     if (app->rank == 0)
-        rc = vr_workspace_write_frame(ws, &app->cfg, &view, frame, app->float_out, err);
+        rc = vr_frame_writer_frame(&app->writer, ws->final, &view, frame, app->float_out,
+                                   err);
     vr_timer_stop(&app->stats.timers, VR_PHASE_WRITE);
     return vr_agree(app->comm, rc, err);
 }
@@ -159,14 +189,42 @@ static int render_orbit(App *app, VrError *err)
     return rc;
 }
 
+/* The transfer function's figures for the summary and the record. */
+static void note_transfer_function(App *app)
+{
+    VrRunStats *st = &app->stats;
+    vr_tf_describe(&app->tf, st->tf_desc, sizeof st->tf_desc);
+    st->tf_json = app->writer.tf_json;
+    st->has_range = app->tf.kind == VR_TF_COLORMAP;
+    st->range[0] = app->tf.range[0];
+    st->range[1] = app->tf.range[1];
+    if (app->tf.range_mode == VR_RANGE_PERCENTILES)
+        snprintf(st->range_mode, sizeof st->range_mode, "percentiles p%g:p%g",
+                 app->tf.percentiles[0], app->tf.percentiles[1]);
+    else
+        snprintf(st->range_mode, sizeof st->range_mode, "%s",
+                 app->tf.range_mode == VR_RANGE_AUTO ? "auto" : "given");
+    st->table_nodes = app->table.reference ? 0 : app->table.n;
+    st->table_max_error = 0.0;
+    for (int c = 0; c < 4; c++)
+        if (app->table.max_error[c] > st->table_max_error)
+            st->table_max_error = app->table.max_error[c];
+}
+
 static int run(App *app, VrError *err)
 {
     int rc = check_job(app, err);
     if (rc == VR_OK)
         rc = load_volume(app, err);
-    if (rc == VR_OK && app->rank == 0 && app->cfg.float_output[0])
+    if (rc == VR_OK)
+        rc = prepare_outputs(app, err);
+    if (rc == VR_OK && app->rank == 0 && app->cfg.float_output[0]) {
         rc = vr_float_out_create(app->cfg.float_output, &app->cfg, app->dims,
                                  app->nranks, &app->float_out, err);
+        if (rc == VR_OK)
+            rc = vr_frame_writer_describe(&app->writer, &app->tf, &app->table,
+                                          app->float_out, err);
+    }
     rc = vr_agree(app->comm, rc, err);
     if (rc == VR_OK)
         rc = write_projection(app, err);
@@ -212,6 +270,7 @@ int main(int argc, char **argv)
         rc = run(&app, &err);
     vr_timer_stop(&app.stats.timers, VR_PHASE_TOTAL);
     if (rc == VR_OK) {
+        note_transfer_function(&app);
         rc = vr_report(app.comm, &app.cfg, app.dims, &app.stats, &err);
         rc = vr_agree(app.comm, rc, &err);
     }
@@ -220,6 +279,9 @@ int main(int argc, char **argv)
     vr_compositor_free(app.compositor);
     vr_renderer_free(app.renderer);
     vr_workspace_free(&app.ws);
+    vr_frame_writer_free(&app.writer);
+    vr_tf_table_free(&app.table);
+    vr_tf_free(&app.tf);
     MPI_Finalize();
     return vr_test_record_exit(app.rank, vr_exit_code(rc));
 }

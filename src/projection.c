@@ -1,9 +1,10 @@
 #include "vr/projection.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "vr/colormap.h"
 #include "vr/parallel.h"
 
 /* Adds this rank's owned voxels along x into sum (Ny*Nz doubles). */
@@ -68,11 +69,90 @@ int vr_projection_compute(MPI_Comm comm, const VrVolume *vol, float *logmean,
     return VR_OK;
 }
 
-void vr_projection_colorize(const float *logmean, int64_t ny, int64_t nz,
-                            unsigned char *rgb)
+/* v = scale(mean) from P = ln(mean). */
+static double scaled_value(VrScale scale, double P)
 {
+    return scale == VR_SCALE_LN      ? P
+           : scale == VR_SCALE_LOG10 ? P / 2.302585092994046
+                                     : exp(P);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* numpy's linear percentile p of the n sorted values v. */
+static double percentile_sorted(const double *v, int64_t n, double p)
+{
+    const double h = (double)(n - 1) * p / 100.0;
+    const int64_t i = (int64_t)floor(h);
+    if (i >= n - 1)
+        return v[n - 1];
+    return v[i] + (h - (double)i) * (v[i + 1] - v[i]);
+}
+
+int vr_projection_style(const char *colormap, const char *scale, const char *range,
+                        const float *logmean, int64_t n, VrProjectionStyle *st,
+                        VrError *err)
+{
+    memset(st, 0, sizeof *st);
+    snprintf(st->cmap_name, sizeof st->cmap_name, "%s", colormap && colormap[0] ? colormap
+                                                                              : "viridis");
+    st->cmap = vr_colormap_table(st->cmap_name);
+    if (!st->cmap)
+        return vr_fail(err, VR_ERR_USAGE, "option --projection-colormap: unknown colour map "
+                       "'%s' (accepted: %s, and NAME_r)", st->cmap_name, vr_colormap_names());
+    st->scale = VR_SCALE_LN;
+    int rc = scale && scale[0]
+                 ? vr_tf_parse_scale(scale, "--projection-scale", &st->scale, err)
+                 : VR_OK;
+    VrRangeMode mode = VR_RANGE_GIVEN;
+    double given[2] = {-5.0, 5.0}, pct[2] = {0.0, 100.0};
+    if (rc == VR_OK && range && range[0])
+        rc = vr_tf_parse_range(range, "--projection-range", &mode, given, pct, err);
+    if (rc != VR_OK)
+        return rc;
+    st->lo = given[0];
+    st->hi = given[1];
+    snprintf(st->range_mode, sizeof st->range_mode, "given");
+    if (mode == VR_RANGE_GIVEN)
+        return VR_OK;
+    double *v = malloc((size_t)(n > 0 ? n : 1) * sizeof *v);
+    if (!v)
+        return vr_fail(err, VR_ERR_NOMEM, "cannot allocate the projection's range");
+    int64_t m = 0;
+    for (int64_t p = 0; p < n; p++) {
+        const double x = scaled_value(st->scale, (double)logmean[p]);
+        if (isfinite(x))
+            v[m++] = x;
+    }
+    if (m > 0) {
+        qsort(v, (size_t)m, sizeof *v, cmp_double);
+        st->lo = mode == VR_RANGE_AUTO ? v[0] : percentile_sorted(v, m, pct[0]);
+        st->hi = mode == VR_RANGE_AUTO ? v[m - 1] : percentile_sorted(v, m, pct[1]);
+    }
+    free(v);
+    if (mode == VR_RANGE_AUTO)
+        snprintf(st->range_mode, sizeof st->range_mode, "auto");
+    else
+        snprintf(st->range_mode, sizeof st->range_mode, "percentiles p%g:p%g", pct[0],
+                 pct[1]);
+    if (!(st->hi > st->lo))
+        return vr_fail(err, VR_ERR_INPUT,
+                       "option --projection-range %s: the projection's values give an "
+                       "empty range (%s); give --projection-range LO:HI",
+                       range, m == 0 ? "no finite value" : "a constant projection");
+    return VR_OK;
+}
+
+void vr_projection_colorize(const float *logmean, int64_t ny, int64_t nz,
+                            const VrProjectionStyle *st, unsigned char *rgb)
+{
+    const double lo = st->lo, span = st->hi - st->lo;
     for (int64_t p = 0; p < ny * nz; p++) {
-        const double x = ((double)logmean[p] + 5.0) / 10.0;
-        vr_colormap_viridis(x, rgb + 3 * p);
+        const double x = (scaled_value(st->scale, (double)logmean[p]) - lo) / span;
+        vr_colormap_bytes(st->cmap, x, rgb + 3 * p);
     }
 }

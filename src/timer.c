@@ -223,10 +223,24 @@ static void write_json(FILE *f, const VrConfig *cfg, const int64_t dims[3],
     const double read_s = r->io_seconds.max;
     fprintf(f, ",\"bytes\":%lld,\"cube_bytes\":%lld,\"read_seconds\":%.6f,"
                "\"read_bandwidth_MiBps\":%.1f},"
-               "\"nonfinite_voxels\":%lld}\n",
+               "\"nonfinite_voxels\":%lld",
             (long long)r->read_total, (long long)(dims[0] * dims[1] * dims[2] * 4),
             read_s, read_s > 0 ? (double)r->read_total / 1048576.0 / read_s : 0.0,
             (long long)r->nonfinite_total);
+    fprintf(f, ",\"transfer_function\":{\"description\":");
+    json_string(f, st->tf_desc);
+    fprintf(f, ",\"kernel_path\":\"%s\",\"table_nodes\":%d,\"table_max_error\":%.3e",
+            st->table_nodes ? "table" : "reference", st->table_nodes, st->table_max_error);
+    if (st->has_range) {
+        fprintf(f, ",\"data_range\":[%.17g,%.17g],\"data_range_mode\":", st->range[0],
+                st->range[1]);
+        json_string(f, st->range_mode);
+    } else {
+        fprintf(f, ",\"data_range\":null,\"data_range_mode\":null");
+    }
+    fprintf(f, ",\"json\":");
+    json_string_or_null(f, st->tf_json);
+    fprintf(f, "}}\n");
 }
 
 /* Appends the record with one write(2) on an O_APPEND descriptor, so
@@ -298,6 +312,10 @@ static void print_summary(const VrConfig *cfg, const Reduced *r, const VrRunStat
     printf("  render: %.3g samples, %.1f M samples/s, imbalance %.2f\n",
            (double)r->samples_total, ren > 0 ? (double)r->samples_total / ren / 1e6 : 0.0,
            ph[VR_PHASE_RENDER].mean > 0 ? ren / ph[VR_PHASE_RENDER].mean : 1.0);
+    printf("  transfer function: %s", st->tf_desc);
+    if (st->table_nodes)
+        printf(" (table of %d nodes, max error %.1e)", st->table_nodes, st->table_max_error);
+    printf("\n");
     printf("  composite: %.1f MiB sent in all (max %.1f MiB by one rank in swaps)\n",
            (double)(r->swapped_total + r->gathered_total) / 1048576.0,
            r->swapped.max / 1048576.0);

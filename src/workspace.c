@@ -22,6 +22,8 @@ int vr_workspace_prepare_outputs(MPI_Comm comm, const VrConfig *cfg, VrError *er
             rc = vr_output_check_file(cfg->float_output, "--float-output", err);
         if (rc == VR_OK && cfg->timing[0])
             rc = vr_output_check_file(cfg->timing, "--timing", err);
+        if (rc == VR_OK && cfg->tf_export[0])
+            rc = vr_output_check_file(cfg->tf_export, "--tf-export", err);
         /* A run killed while writing leaves its temporary behind; the
          * requeued run that takes over these frames clears them. */
         if (rc == VR_OK && cfg->resume)
@@ -68,8 +70,9 @@ int64_t vr_workspace_estimate_bytes(const VrConfig *cfg, const int64_t dims[3],
                             sat_add(2 * npix * 16, sat_mul(plane, 8)));
     bytes = sat_add(bytes, scratch_bytes);
     bytes = sat_add(bytes, (int64_t)cfg->samples * 96);
-    if (rank == 0) /* final image, 8-bit frame, float scratch; projection */
-        bytes = sat_add(bytes, sat_add(npix * (16 + 3 + 12), sat_mul(plane, 4 + 3)));
+    if (rank == 0) /* final image, frame pixels (RGBA 16-bit at most), float
+                      scratch; projection floats and bytes */
+        bytes = sat_add(bytes, sat_add(npix * (16 + 8 + 12), sat_mul(plane, 4 + 3)));
     return bytes;
 }
 
@@ -193,7 +196,6 @@ void vr_workspace_free(VrWorkspace *ws)
 {
     free(ws->partial);
     free(ws->final);
-    free(ws->rgb);
     free(ws->order);
     free(ws->logmean);
     memset(ws, 0, sizeof *ws);
@@ -213,10 +215,8 @@ int vr_workspace_create(MPI_Comm comm, const VrConfig *cfg, const int64_t dims[3
     int ok = ws->partial && ws->order;
     if (rank == 0) {
         ws->final = malloc((size_t)ws->npix * 4 * sizeof(float));
-        const int64_t rgb = ws->npix > plane ? ws->npix : plane;
-        ws->rgb = malloc((size_t)rgb * 3);
         ws->logmean = malloc((size_t)plane * sizeof(float));
-        ok = ok && ws->final && ws->rgb && ws->logmean;
+        ok = ok && ws->final && ws->logmean;
     }
     int rc = ok ? VR_OK
                 : vr_fail(err, VR_ERR_NOMEM, "cannot allocate the image buffers "
@@ -259,30 +259,4 @@ int vr_workspace_frame_done(MPI_Comm comm, const VrConfig *cfg, int n)
     }
     MPI_Bcast(&done, 1, MPI_INT, 0, comm);
     return done;
-}
-
-int vr_workspace_write_projection(VrWorkspace *ws, const VrConfig *cfg,
-                                  const int64_t dims[3], VrFloatOut *fo, VrError *err)
-{
-    char path[4400];
-    vr_output_join(cfg->output_dir, "projection.png", path, sizeof path);
-    vr_projection_colorize(ws->logmean, dims[1], dims[2], ws->rgb);
-    int rc = vr_png_write_rgb(path, (int)dims[2], (int)dims[1], ws->rgb, err);
-    if (rc == VR_OK && fo)
-        rc = vr_float_out_write_projection(fo, ws->logmean, err);
-    return rc;
-}
-
-int vr_workspace_write_frame(VrWorkspace *ws, const VrConfig *cfg, const VrView *view,
-                             int f, VrFloatOut *fo, VrError *err)
-{
-    char path[4400];
-    vr_output_frame_path(cfg->output_dir, cfg->prefix, view->angle_index, path,
-                         sizeof path);
-    vr_frame_to_rgb8(ws->final, (long)ws->npix, ws->rgb);
-    int rc = vr_png_write_rgb(path, cfg->image_size, cfg->image_size, ws->rgb, err);
-    if (rc == VR_OK && fo)
-        rc = vr_float_out_write_frame(fo, f, view->angle_index, view->theta, ws->final,
-                                      err);
-    return rc;
 }

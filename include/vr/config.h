@@ -37,6 +37,22 @@ typedef struct {
     int last_angle;          /* last angle index rendered (inclusive) */
     int axis;                /* decomposition axis: 0, 1 or 2 */
     VrCompositeMethod composite;
+    /* Transfer function and picture (tf.h; "" / 0 = not given). */
+    char tf_file[4096];      /* --tf FILE or FILE:NAME (a ParaView preset) */
+    char colormap[64];       /* --colormap NAME */
+    char scale[16];          /* --scale ln|log10|linear */
+    char range[128];         /* --range auto|LO:HI|pA:pB */
+    char opacity[1024];      /* --opacity T:A,...|ramp[:AMAX]|flat:A */
+    double opacity_unit;     /* --opacity-unit L (world units) */
+    int has_background;
+    double background[3];    /* --background R,G,B */
+    char tf_export[4096];    /* --tf-export FILE: the TF used, as a preset */
+    int png_channels;        /* --png rgb (3, default) or rgba (4) */
+    int png_depth;           /* --png-depth 8 (default) or 16 */
+    char projection_range[128];    /* --projection-range; "" = [-5, 5] */
+    char projection_colormap[64];  /* --projection-colormap; "" = viridis */
+    char projection_scale[16];     /* --projection-scale; "" = ln */
+    char command_line[4096];       /* argv joined, for provenance */
     int max_memory_mib;      /* 0 = the host's available memory; else the
                                 memory one rank may use, in MiB */
     int resume;              /* skip frames whose PNG already exists */

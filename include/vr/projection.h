@@ -9,6 +9,7 @@
 #include <mpi.h>
 
 #include "vr/error.h"
+#include "vr/tf.h"
 #include "vr/volume_io.h"
 
 /* Collective.  On rank 0, logmean (Ny*Nz floats, caller-owned) receives
@@ -17,8 +18,27 @@
 int vr_projection_compute(MPI_Comm comm, const VrVolume *vol, float *logmean,
                           VrError *err);
 
-/* viridis(clip((P + 5) / 10, 0, 1)) as Ny*Nz*3 bytes, row j, column k. */
+/* How the projection becomes a picture: value v = scale(mean) (from the
+ * ln the field holds), colour map over [lo, hi].  The default is the
+ * reference's viridis of ln(mean) over [-5, 5]. */
+typedef struct {
+    const double (*cmap)[3];
+    char cmap_name[64];
+    VrScale scale;
+    double lo, hi;
+    char range_mode[64];   /* "given", "auto", "percentiles pA:pB" */
+} VrProjectionStyle;
+
+/* Rank 0.  The style the options ask for, with an auto or percentile
+ * range taken from the finite values of logmean (n of them); an empty
+ * range (a constant or empty projection) is an error naming the option. */
+int vr_projection_style(const char *colormap, const char *scale, const char *range,
+                        const float *logmean, int64_t n, VrProjectionStyle *st,
+                        VrError *err);
+
+/* cmap(clip((v - lo) / (hi - lo), 0, 1)) as Ny*Nz*3 bytes, row j, column
+ * k; v of -inf or NaN gets the lowest colour. */
 void vr_projection_colorize(const float *logmean, int64_t ny, int64_t nz,
-                            unsigned char *rgb);
+                            const VrProjectionStyle *st, unsigned char *rgb);
 
 #endif

@@ -44,6 +44,14 @@ typedef struct {
     int frames_skipped;      /* by --resume */
     char io_mode[32];
     char io_cause[256];
+    /* The transfer function used (rank 0's words; the same everywhere). */
+    char tf_desc[512];       /* vr_tf_describe */
+    const char *tf_json;     /* its JSON (not owned); NULL if none */
+    int has_range;           /* a colour map's data range was used */
+    double range[2];
+    char range_mode[96];     /* "given", "auto", "percentiles pA:pB" */
+    int table_nodes;         /* 0: the reference's exact path */
+    double table_max_error;  /* largest over r, g, b, a */
 } VrRunStats;
 
 /* Peak resident set size of this process in bytes (VmHWM). */

@@ -1,8 +1,8 @@
-/* workspace.h — the orbit's buffers and the files made from them.
+/* workspace.h — the orbit's buffers.
  *
  * Sizes everything once for the whole orbit (images, visibility order,
- * projection), checks that the job fits in memory before any large
- * allocation, and turns composited images into frames on rank 0. */
+ * projection) and checks that the job fits in memory before any large
+ * allocation; frame_writer.h turns the composited images into files. */
 #ifndef VR_WORKSPACE_H
 #define VR_WORKSPACE_H
 
@@ -19,7 +19,6 @@ typedef struct {
     int64_t npix;
     float *partial;          /* this rank's premultiplied image, npix * 4 */
     float *final;            /* rank 0: the composited image, npix * 4 */
-    unsigned char *rgb;      /* rank 0: 8-bit frame or projection */
     int *order;              /* visibility order, nranks */
     float *logmean;          /* rank 0: projection, Ny * Nz */
 } VrWorkspace;
@@ -55,13 +54,5 @@ void vr_workspace_warn_data(MPI_Comm comm, const VrConfig *cfg, const VrVolume *
 /* Collective.  With --resume: 1 on every rank if frame n already exists
  * as a whole PNG of the right size. */
 int vr_workspace_frame_done(MPI_Comm comm, const VrConfig *cfg, int n);
-
-/* Rank 0: projection.png (and the projection floats, if fo). */
-int vr_workspace_write_projection(VrWorkspace *ws, const VrConfig *cfg,
-                                  const int64_t dims[3], VrFloatOut *fo, VrError *err);
-
-/* Rank 0: the frame of view as PNG (and as floats, frame f, if fo). */
-int vr_workspace_write_frame(VrWorkspace *ws, const VrConfig *cfg, const VrView *view,
-                             int f, VrFloatOut *fo, VrError *err);
 
 #endif
