@@ -22,7 +22,7 @@ Text formats read (load_text):
        "gaussians": [{"centre": 9, "width2": 1.0, "rgba": [1, 1, 0.1, 0.6]}, ...]}
       {"kind": "points", "scale": "log10", "points": [[x, r, g, b, a], ...]}
       {"kind": "colormap", "colormap": "viridis", "scale": "ln",
-       "range": "auto" | "p1:p99" | [lo, hi] | "LO:HI",
+       "range": "auto" | [lo, hi] | {"percentiles": [1, 99]} (or "p1:p99", "LO:HI"),
        "opacity": [[t, a], ...] | "ramp:0.5" | "flat:0.1"}
     optional in each: "opacity_unit" (world units; 0 = per sample) and
     "background" [r, g, b].  A colormap may give its entries as "colors":
@@ -289,7 +289,13 @@ def _num(text, what):
 
 
 def parse_range(text, what="--range"):
-    """'auto', 'LO:HI' or 'pA:pB' -> (mode, [lo, hi] or None, [pa, pb] or None)."""
+    """'auto', 'LO:HI' or 'pA:pB' (or the file's "auto", [lo, hi],
+    {"percentiles": [p, q]}) -> (mode, [lo, hi] or None, [pa, pb] or None)."""
+    if isinstance(text, dict):
+        pq = text.get("percentiles")
+        if set(text) != {"percentiles"} or not isinstance(pq, list) or len(pq) != 2:
+            raise TfError(f"{what}: expected {{\"percentiles\": [p, q]}}")
+        return parse_range(f"p{_num(pq[0], what)!r}:p{_num(pq[1], what)!r}", what)
     if isinstance(text, (list, tuple)):
         if len(text) != 2:
             raise TfError(f"{what}: expected [lo, hi]")
