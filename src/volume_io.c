@@ -133,6 +133,93 @@ static void describe_datasets(hid_t file, char *out, size_t cap)
         snprintf(out, cap, "; datasets in the file: %s", list.text);
 }
 
+/* The directory part of path ("." if none), for external link files,
+ * which HDF5 also looks for next to the file that holds the link. */
+static void parent_dir(const char *path, char *out, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(out, cap, ".");
+    else
+        snprintf(out, cap, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+}
+
+/* Why the link `name` (a soft or external link that HDF5 cannot follow)
+ * leads nowhere; VR_OK if it is not such a link. */
+static int explain_link(hid_t file, const char *path, const char *dataset,
+                        const char *name, VrError *err)
+{
+    H5L_info_t info;
+    if (H5Lget_info(file, name, &info, H5P_DEFAULT) < 0 || info.type == H5L_TYPE_HARD)
+        return VR_OK;
+    if (H5Oexists_by_name(file, name, H5P_DEFAULT) > 0)
+        return VR_OK; /* it leads somewhere: the checks that follow judge that */
+    const char *what = strcmp(name, dataset) == 0 ? "dataset" : "group";
+    char val[2048] = "";
+    const size_t size = info.u.val_size < sizeof val ? info.u.val_size : sizeof val;
+    if (H5Lget_val(file, name, val, size, H5P_DEFAULT) < 0)
+        return VR_OK;
+    val[sizeof val - 1] = '\0';
+    if (info.type == H5L_TYPE_SOFT)
+        return vr_fail(err, VR_ERR_INPUT,
+                       "%s '%s' in '%s' is a soft link to '%s', which does not exist "
+                       "(see --dataset)", what, name, path, val);
+    if (info.type != H5L_TYPE_EXTERNAL)
+        return vr_fail(err, VR_ERR_INPUT,
+                       "%s '%s' in '%s' is a user-defined link that HDF5 cannot follow "
+                       "(see --dataset)", what, name, path);
+    unsigned flags;
+    const char *target_file = NULL, *target_obj = NULL;
+    if (H5Lunpack_elink_val(val, size, &flags, &target_file, &target_obj) < 0)
+        return VR_OK;
+    /* HDF5 tries the name as given (relative to the working folder), then
+     * in the folder of the file holding the link. */
+    char beside[8200], dir[4096];
+    parent_dir(path, dir, sizeof dir);
+    snprintf(beside, sizeof beside, "%s/%s", dir, target_file);
+    const int as_given = access(target_file, R_OK) == 0 ? 0 : errno;
+    const int next_to = access(beside, R_OK) == 0 ? 0 : errno;
+    if (as_given && next_to) {
+        /* the more telling reason: one that is not "no such file" */
+        const int e = as_given != ENOENT ? as_given : next_to;
+        return vr_fail(err, VR_ERR_INPUT,
+                       "%s '%s' in '%s' is an external link to '%s:%s', whose file "
+                       "cannot be opened: %s (see --dataset)",
+                       what, name, path, target_file, target_obj, strerror(e));
+    }
+    return vr_fail(err, VR_ERR_INPUT,
+                   "%s '%s' in '%s' is an external link to '%s:%s', which does not "
+                   "exist in that file (see --dataset)",
+                   what, name, path, target_file, target_obj);
+}
+
+/* Walks dataset's path one component at a time ("a", "a/b", "a/b/c") and
+ * explains the first soft or external link that leads nowhere, so the
+ * message says more than "not found". */
+static int check_links(hid_t file, const char *path, const char *dataset, VrError *err)
+{
+    char name[1024];
+    if (snprintf(name, sizeof name, "%s", dataset) >= (int)sizeof name)
+        return VR_OK;
+    for (char *p = name + (name[0] == '/');; p++) {
+        const int end = *p == '\0';
+        if (*p != '/' && !end)
+            continue;
+        const char saved = *p;
+        *p = '\0';
+        if (name[0] && strcmp(name, "/") != 0) {
+            if (H5Lexists(file, name, H5P_DEFAULT) <= 0)
+                return VR_OK; /* missing: "not found" says it */
+            const int rc = explain_link(file, path, dataset, name, err);
+            if (rc != VR_OK)
+                return rc;
+        }
+        *p = saved;
+        if (end)
+            return VR_OK;
+    }
+}
+
 /* Opens the input file on one process; the messages say what --input
  * needs. */
 static int open_input(const char *path, hid_t *file, VrError *err)
@@ -168,6 +255,9 @@ static int probe_serial(const char *path, const char *dataset, int64_t dims[3],
     char known[480] = "";
 
     rc = open_input(path, &file, err);
+    if (rc != VR_OK)
+        goto cleanup;
+    rc = check_links(file, path, dataset, err);
     if (rc != VR_OK)
         goto cleanup;
     obj = H5Oopen(file, dataset, H5P_DEFAULT);
