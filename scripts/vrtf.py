@@ -363,7 +363,7 @@ def _check_opacity(pairs, what):
 
 
 # the C tool's default opacity of a colour map (src/tf/tf.c, VR_TF_DEFAULT_OPACITY)
-DEFAULT_OPACITY = "0:0,0.5:0,0.7:0.01,0.85:0.08,1:0.5"
+DEFAULT_OPACITY = "0:0,0.2:0,0.5:0.05,1:0.5"
 
 
 def from_options(colormap, scale="ln", range_text="auto", opacity=None):
