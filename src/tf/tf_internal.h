@@ -39,7 +39,9 @@ typedef struct {
     int failed;
 } VrTfText;
 void vr_tf_text_add(VrTfText *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Appends the shortest decimal form of v that reads back exactly. */
+/* The shortest of v's %.15g, %.16g, %.17g that reads back exactly. */
+const char *vr_tf_num(double v, char out[40]);
+/* Appends vr_tf_num(v). */
 void vr_tf_text_num(VrTfText *t, double v);
 /* Appends a JSON string literal. */
 void vr_tf_text_str(VrTfText *t, const char *s);
