@@ -94,6 +94,8 @@ static int load_volume(App *app, VrError *err)
     /* The data range of a colour map, before the slab is consumed. */
     if (rc == VR_OK)
         rc = vr_tf_setup_range(app->comm, &app->cfg, &vol, &app->tf, &app->range, err);
+    if (rc == VR_OK)
+        vr_tf_warn_invisible(app->comm, &app->cfg, &vol, &app->tf);
     /* Resampling the slab for the orbit is data preparation, done once
      * whatever the number of angles: it ends the read phase. */
     if (rc == VR_OK)
