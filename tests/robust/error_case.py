@@ -41,6 +41,7 @@ ERR = "volrender_mpi: error: "
 #   cube  make_test_cube.py options     text  contents     dir  -
 #   cut   fraction of a smooth cube kept (a truncated file)
 #   unreadable  a cube with mode 000 (the run drops root privileges)
+#   field  a SMALL float32 field given by a formula (make_field)
 # args: tool options ({last} = the last rank), after "-o out -q".
 # exit: expected status; line / line_re: the one line expected on stderr
 # from `rank` ("last" = P-1); outputs: files expected in out/ afterwards;
@@ -211,10 +212,203 @@ CASES = {
 }
 
 
+# 8. transfer functions and picture options.  A check that needs no data runs
+#    with an input that does not exist, so its own line (not the input's)
+#    shows it comes before the input is opened; every case but the warning
+#    also asks for a float file, a timing record and an exported preset, none
+#    of which may be left in the work folder.
+NOT_READ = ["-i", "never_read.h5"]
+NO_FILES = ["-f", "float.h5", "-t", "timing.jsonl", "--tf-export", "export.json"]
+COLORMAPS = ("viridis, magma, inferno, plasma, cividis, turbo, gray, bone, hot, "
+             "coolwarm, RdBu, Blues, Greys, cubehelix (each also as NAME_r, reversed)")
+
+
+def tf_file(name, text, line, preset=None):
+    """A --tf file holding `text`, refused with ERR + name + ": " + line."""
+    arg = name if preset is None else f"{name}:{preset}"
+    return case([("text", name, text)], NOT_READ + NO_FILES + ["--tf", arg], 1,
+                ERR + name + ": " + line)
+
+
+def tf_option(args, line, files=(), exit=2):
+    """Command-line options refused with ERR + line."""
+    return case(list(files), NOT_READ + NO_FILES + args, exit, ERR + line)
+
+
+def tf_data(field, args, line):
+    """A field (make_files kind "field") refused once it is read."""
+    return case([("field", "field.h5", field)], ["-i", "field.h5"] + NO_FILES + args, 1,
+                ERR + line)
+
+
+GAUSS = '{"centre": 3, "width2": 1, "rgba": [1, 1, 1, 0.5]}'
+PRESETS = ('[{"Name": "Warm", "ColorSpace": "RGB", "RGBPoints": [0, 0, 0, 0, 1, 1, 0.5, 0]},\n'
+           ' {"Name": "Cold", "RGBPoints": [0, 0, 0, 0, 1, 0, 0.5, 1]}]\n')
+CASES.update({
+    # --tf files: the file, the JSON path and what is accepted on one line
+    "tf_not_json": tf_file(
+        "broken.json", '{"colormap": "viri\ndis"}\n',
+        "not valid JSON: line 1, column 18: unexpected newline near '\"viri'"),
+    "tf_empty_file": tf_file(
+        "empty.json", "",
+        "not valid JSON: line 1, column 0: '[' or '{' expected near end of file"),
+    "tf_file_missing": case(
+        [], NOT_READ + NO_FILES + ["--tf", "nothere.json"], 1,
+        ERR + "--tf: cannot read 'nothere.json': No such file or directory"),
+    "tf_unknown_key": tf_file(
+        "key.json", '{"colormap": "viridis", "colour": "red"}',
+        "unknown key 'colour' (accepted: scale, gaussians, points, colormap, colors, "
+        "opacity, range, opacity_unit, background, name, description)"),
+    "tf_no_kind": tf_file(
+        "nokind.json", '{"scale": "log10", "background": [0, 0, 0]}',
+        "no transfer function (give one of gaussians, points or colormap)"),
+    "tf_two_kinds": tf_file(
+        "two.json", '{"gaussians": [' + GAUSS + '], "colormap": "magma"}',
+        "gaussians and colormap both given (give exactly one of gaussians, points or "
+        "colormap)"),
+    "tf_points_not_increasing": tf_file(
+        "points.json", '{"points": [[0, 0, 0, 0, 0], [2, 1, 1, 1, 0.5], [2, 1, 1, 1, 1]]}',
+        "points[2][0] is 2, not above points[1][0] (x must increase)"),
+    "tf_opacity_not_increasing": tf_file(
+        "opacity.json", '{"colormap": "viridis", "opacity": [[0, 0], [0.5, 0.1], '
+                        '[0.4, 0.2], [1, 1]]}',
+        "opacity[2][0] is 0.4, not above opacity[1][0] (t must increase)"),
+    "tf_width2_negative": tf_file(
+        "neg.json", '{"gaussians": [{"centre": 3, "width2": -0.5, "rgba": [1, 1, 1, 0.5]}]}',
+        "gaussians[0].width2 is -0.5 (accepted: a number > 0)"),
+    "tf_width2_zero": tf_file(
+        "zero.json", '{"gaussians": [' + GAUSS + ', {"centre": 5, "width2": 0, '
+                     '"rgba": [1, 1, 1, 0.5]}]}',
+        "gaussians[1].width2 is 0 (accepted: a number > 0)"),
+    "tf_colour_outside": tf_file(
+        "colour.json", '{"points": [[0, 0, 0, 0, 0], [1, 1.2, 1, 1, 0.5]]}',
+        "points[1][1] is 1.2 (accepted: 0 to 1)"),
+    "tf_opacity_outside": tf_file(
+        "alpha.json", '{"colormap": "magma", "opacity": [[0, 0], [1, 1.5]]}',
+        "opacity[1][1] is 1.5 (accepted: 0 to 1)"),
+    "tf_colormap_unknown": tf_file(
+        "rainbow.json", '{"colormap": "rainbow"}',
+        f"colormap is 'rainbow', not a known colour map (accepted: {COLORMAPS})"),
+    "tf_preset_colorspace": tf_file(
+        "lab.json", '[{"Name": "Black-Body", "ColorSpace": "Lab", '
+                    '"RGBPoints": [0, 0, 0, 0, 1, 1, 1, 1]}]',
+        "preset 'Black-Body': ColorSpace 'Lab' is not supported (accepted: RGB)"),
+    "tf_preset_missing": tf_file(
+        "presets.json", PRESETS,
+        "no preset named 'Hot' (presets in the file: 'Warm', 'Cold')", preset="Hot"),
+    "tf_percentiles_outside": tf_file(
+        "pct.json", '{"colormap": "viridis", "range": {"percentiles": [1, 101]}}',
+        "range.percentiles[1] is 101 (accepted: 0 to 100)"),
+    "tf_range_empty": tf_file(
+        "range.json", '{"colormap": "viridis", "range": [5, 2]}',
+        "range is [5, 2], an empty range (accepted: [lo, hi] with lo < hi, \"auto\" or "
+        "{\"percentiles\": [p, q]} with 0 <= p < q <= 100)"),
+    # the command line's transfer-function and picture options
+    "colormap_unknown": tf_option(
+        ["--colormap", "rainbow"],
+        f"option --colormap: unknown colour map 'rainbow' (accepted: {COLORMAPS})"),
+    "scale_unknown": tf_option(
+        ["--colormap", "viridis", "--scale", "ln2"],
+        "option --scale: unknown scale 'ln2' (accepted: ln, log10, linear)"),
+    "range_not_range": tf_option(
+        ["--colormap", "viridis", "--range", "1:abc"],
+        "option --range: '1:abc' is not auto, LO:HI or pA:pB (e.g. p1:p99)"),
+    "range_empty": tf_option(
+        ["--colormap", "viridis", "--range", "3:2"],
+        "option --range: '3:2' is an empty range (LO must be below HI)"),
+    "range_percentile_over": tf_option(
+        ["--colormap", "viridis", "--range", "p1:p101"],
+        "option --range: percentile 'p101' is outside 0 to 100"),
+    "opacity_not_points": tf_option(
+        ["--colormap", "viridis", "--opacity", "0:0,x"],
+        "option --opacity: point 2 'x' is not T:A (in '0:0,x'; accepted: T:A,T:A,... "
+        "(at least two points), ramp, ramp:AMAX or flat:A)"),
+    "opacity_unit_zero": tf_option(
+        ["--colormap", "viridis", "--opacity-unit", "0"],
+        "option --opacity-unit: 0 is out of range (accepted: a length > 0 in world units)"),
+    "opacity_unit_negative": tf_option(
+        ["--colormap", "viridis", "--opacity-unit=-1"],
+        "option --opacity-unit: -1 is out of range (accepted: a length > 0 in world units)"),
+    "background_two_numbers": tf_option(
+        ["--background", "1,1"],
+        "option --background: '1,1' is not R,G,B with each of R, G, B from 0 to 1"),
+    "background_over_one": tf_option(
+        ["--background", "1.5,0,0"],
+        "option --background: '1.5,0,0' is not R,G,B with each of R, G, B from 0 to 1"),
+    "png_unknown": tf_option(
+        ["--png", "bgr"], "option --png: 'bgr' is not rgb or rgba"),
+    "png_depth_12": tf_option(
+        ["--png-depth", "12"], "option --png-depth: '12' is not 8 or 16"),
+    "projection_colormap_unknown": tf_option(
+        ["--projection-colormap", "rainbow"],
+        f"option --projection-colormap: unknown colour map 'rainbow' (accepted: {COLORMAPS})"),
+    "projection_range_bad": tf_option(
+        ["--projection-range", "low:high"],
+        "option --projection-range: 'low:high' is not auto, LO:HI or pA:pB (e.g. p1:p99)"),
+    "tf_with_colormap": tf_option(
+        ["--tf", "map.json", "--colormap", "viridis"],
+        "options --tf and --colormap exclude each other (a colour map with its opacity "
+        "goes in the --tf file, or on the command line without --tf)",
+        files=[("text", "map.json", '{"colormap": "magma"}')]),
+    "opacity_without_colormap": tf_option(
+        ["--opacity", "ramp"],
+        "option --opacity needs --colormap (a --tf file gives its own \"opacity\")"),
+    "range_without_colormap": tf_option(
+        ["--range", "1:2"],
+        "option --range needs --colormap or a --tf colour map (the reference transfer "
+        "function has no data range)"),
+    # found once the data is read, still before any output is prepared
+    "colormap_constant_field": tf_data(
+        "const:3.5", ["--colormap", "viridis"],
+        "dataset 'density' in 'field.h5': ln rho is 1.252762968495368 in every non-empty "
+        "voxel (the field is constant): the colour map's range is empty; give --range "
+        "LO:HI"),
+    "colormap_empty_field": tf_data(
+        "const:0", ["--colormap", "viridis"],
+        "dataset 'density' in 'field.h5' has no voxel a colour map can show (every voxel "
+        "is zero, negative, NaN or infinite under the log scale): no data range; give "
+        "--range LO:HI"),
+    "projection_constant_auto": tf_data(
+        "layers", ["--projection-range", "auto"],
+        "option --projection-range auto: the projection's values give an empty range (a "
+        "constant projection); give --projection-range LO:HI"),
+    # the reference on a field in g/cm^3: one warning, then every frame
+    "tf_reference_invisible": case(
+        [("field", "field.h5", "scaled:1e-27")], ["-i", "field.h5", "-N", "16"], 0,
+        "volrender_mpi: warning: ln rho of dataset 'density' in 'field.h5' spans "
+        "[-68.17, -51.17], where the transfer function's opacity is at most 0: the frames "
+        "will be (nearly) empty; use --colormap NAME (it follows the data's own range) or "
+        "a --tf file made for these units", outputs=ALL_FRAMES),
+})
+
+
 # ---- setting up ----------------------------------------------------------------
 def make_cube(py_dir, path, options):
     cmd = [sys.executable, os.path.join(py_dir, "make_test_cube.py"), "--out", path]
     subprocess.run(cmd + options.split(), check=True, stdout=subprocess.DEVNULL)
+
+
+def make_field(py_dir, path, spec):
+    """A SMALL float32 'density' field: "const:V" (every voxel V), "layers"
+    (each plane along axis 0 one value, ln rho from -6 to 11: a constant
+    projection) or "scaled:F" (the smooth cube times F)."""
+    import h5py
+    import numpy as np
+    shape = tuple(int(n) for n in SMALL.split()[1].split(","))
+    kind, _, value = spec.partition(":")
+    if kind == "const":
+        data = np.full(shape, float(value))
+    elif kind == "layers":
+        data = np.exp(np.linspace(-6.0, 11.0, shape[0]))[:, None, None] * np.ones(shape)
+    elif kind == "scaled":
+        make_cube(py_dir, path + ".smooth", SMALL)
+        with h5py.File(path + ".smooth", "r") as f:
+            data = f["density"][...].astype(np.float64) * float(value)
+        os.remove(path + ".smooth")
+    else:
+        raise ValueError(spec)
+    with h5py.File(path, "w") as f:
+        f["density"] = data.astype(np.float32)
 
 
 def make_files(c, work, py_dir):
@@ -227,6 +421,8 @@ def make_files(c, work, py_dir):
                 f.write(detail)
         elif kind == "dir":
             os.makedirs(path)
+        elif kind == "field":
+            make_field(py_dir, path, detail)
         elif kind == "cut":
             make_cube(py_dir, path + ".whole", SMALL)
             with open(path + ".whole", "rb") as f:
