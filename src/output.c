@@ -433,9 +433,3 @@ void vr_frame_to_pixels(const float *image, long npix, const float background[3]
         }
     }
 }
-
-void vr_frame_to_rgb8(const float *image, long npix, unsigned char *rgb)
-{
-    static const float BLACK[3] = {0.0f, 0.0f, 0.0f};
-    vr_frame_to_pixels(image, npix, BLACK, 3, 8, rgb);
-}

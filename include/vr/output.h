@@ -80,8 +80,4 @@ int vr_png_write_rgb(const char *path, int width, int height,
 void vr_frame_to_pixels(const float *image, long npix, const float background[3],
                         int channels, int depth, void *out);
 
-/* vr_frame_to_pixels(image, npix, black, 3, 8, rgb): the reference frame
- * bytes round(255 clip(C, 0, 1)). */
-void vr_frame_to_rgb8(const float *image, long npix, unsigned char *rgb);
-
 #endif
