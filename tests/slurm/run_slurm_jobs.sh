@@ -20,7 +20,12 @@
 # 3. Waits for them, checks job states and exit codes, the frames (size,
 #    not black), the timing records (one per run, SLURM_JOB_ID, ranks,
 #    samples) and the scaling report (table rows, PNG).
-# 4. On every exit path: cancels its jobs, stops exactly the daemons it
+# 4. jobs/snapshots.sbatch as a job array (--array=0-1) over a list of three
+#    32^3 snapshots: each task renders its slice into series/<stem>/
+#    (tests/slurm/check_series.py checks frames, records and sub-lists);
+#    resubmitted with VR_RESUME=1 it renders nothing and rewrites no file;
+#    an array whose VR_PER_TASK leaves snapshots out must FAIL in every task.
+# 5. On every exit path: cancels its jobs, stops exactly the daemons it
 #    started (by pid, checked against their command line), copies the
 #    daemon logs to DIR/logs and removes the temporary directory.
 # Exit status: 0 pass, 1 fail, 77 skipped (no SLURM or munge, not root).
@@ -58,7 +63,8 @@ done
 SRC=$(cd "$SRC" && pwd)
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
-rm -rf "${WORK:?}"/{render,strong,weak,failing,logs,cube48.h5} "$WORK"/*.out
+rm -rf "${WORK:?}"/{render,strong,weak,failing,logs,cube48.h5,series,short,snaps} \
+       "$WORK"/*.out "$WORK"/series*.{txt,tasks,state}
 
 DAEMON_DIR=$(mktemp -d "${TMPDIR:-/tmp}/vr-slurm.XXXXXX")
 chmod 755 "$DAEMON_DIR"   # munged (user munge) must reach its socket directory
@@ -354,9 +360,88 @@ check(os.path.exists(png) and Image.open(png).size[0] > 600, f"bad or missing {p
 sys.exit(1 if errors else 0)
 EOF
 
+# ---- the snapshot job array ------------------------------------------------------
+# Three snapshots (a list with a comment and a blank line; snap_10 last) as
+# an array of 2 tasks: task 0 renders snap_1 and snap_2, task 1 snap_10.
+mkdir -p "$WORK/snaps"
+for k in 1 2 10; do
+  "$MKCUBE" -o "$WORK/snaps/snap_$k.h5" -s 32 --seed "$k" -q ||
+    die "volrender_mkcube --seed $k failed"
+done
+printf '# three snapshots\nsnaps/snap_1.h5\n\nsnaps/snap_2.h5\nsnaps/snap_10.h5\n' \
+  >"$WORK/series.txt"
+SERIES_ENV="$COMMON,VR_LIST=series.txt,VR_OUT=series,VR_SIZE=24,VR_ANGLES=3"
+submit_array() {   # submit_array NAME ARRAY EXPORT -> prints the array job id
+  local id
+  id=$(sbatch --parsable --chdir="$WORK" -J "vr-test-$1" -o "$WORK/$1-%A_%a.out" \
+         --ntasks=2 --time=5 --array="$2" --export="$3" "$SRC/jobs/snapshots.sbatch") ||
+    return 1
+  echo "${id%%;*}"
+}
+# wait_array ID COUNT: waits until COUNT tasks have ended; prints
+# "TASK STATE EXITCODE JOBID" per task, or UNFINISHED.
+wait_array() {
+  local id=$1 count=$2 lines i
+  for ((i = 0; i < 1500; i++)); do
+    lines=$(scontrol show job -o "$id" 2>/dev/null | sed -n \
+      's/^JobId=\([0-9]*\) .* ArrayTaskId=\([0-9]*\) .*JobState=\([A-Z_]*\) .* ExitCode=\([0-9:]*\) .*/\2 \3 \4 \1/p')
+    if [[ $(grep -cE '^[0-9]+ (COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE|PREEMPTED) ' \
+              <<<"$lines") -eq $count ]]; then
+      sort -n <<<"$lines"
+      return 0
+    fi
+    ((SECONDS - T0 > 330)) && break
+    sleep 0.1
+  done
+  echo UNFINISHED
+}
+# check_array NAME ID COUNT WANT: every task ended WANT (COMPLETED or FAILED);
+# writes "TASK JOBID" lines to WORK/NAME.tasks.
+check_array() {
+  local name=$1 id=$2 count=$3 want=$4 task st ec jid n=0
+  : >"$WORK/$name.tasks"
+  [[ $id =~ ^[0-9]+$ ]] || { fail "sbatch --array did not return a job id ('$id')"; return; }
+  while read -r task st ec jid; do
+    [[ $task == UNFINISHED ]] && { fail "array $name ($id) did not finish"; return; }
+    n=$((n + 1))
+    log "array $name ($id) task $task (job $jid): $st, exit code $ec"
+    if [[ $want == COMPLETED && ($st != COMPLETED || $ec != 0:0) ]] ||
+       [[ $want == FAILED && ($st != FAILED || $ec == 0:0) ]]; then
+      fail "array $name task $task ended $st (exit $ec), expected $want; its output:"
+      sed "s/^/    | /" "$WORK/$name-${id}_$task.out"
+    fi
+    echo "$task $jid" >>"$WORK/$name.tasks"
+  done < <(wait_array "$id" "$count")
+  ((n == count)) || fail "array $name: $n task(s) ended, expected $count"
+}
+ARRAY_ID=$(submit_array series 0-1 "$SERIES_ENV")
+# A VR_PER_TASK that leaves snapshots out is refused by every task.
+SHORT_ID=$(submit_array series-short 4-5 "$SERIES_ENV,VR_OUT=short,VR_PER_TASK=1")
+log "submitted the snapshot array $ARRAY_ID (2 tasks) and the short array $SHORT_ID"
+check_array series "$ARRAY_ID" 2 COMPLETED
+check_array series-short "$SHORT_ID" 2 FAILED
+for t in 4 5; do
+  grep -qF "snapshots.sbatch: 2 array task(s) x VR_PER_TASK=1 cover 2 of the 3 snapshots in 'series.txt': submit --array=0-2" \
+    "$WORK/series-short-${SHORT_ID}_$t.out" 2>/dev/null ||
+    fail "the short array's task $t does not say which --array covers the list"
+done
+[[ ! -e $WORK/short ]] || fail "the refused short array wrote $WORK/short"
+"$PYTHON" "$SRC/tests/slurm/check_series.py" "$WORK" first "$WORK/series.tasks" \
+  "$WORK/series.state" || fail "checks of the snapshot array's outputs"
+# Resubmitted with VR_RESUME=1: every snapshot is finished, nothing is rendered.
+RESUME_ID=$(submit_array series 0-1 "$SERIES_ENV,VR_RESUME=1")
+log "resubmitted the snapshot array with VR_RESUME=1: $RESUME_ID"
+check_array series "$RESUME_ID" 2 COMPLETED
+if grep -l "Rendering Scene" "$WORK"/series-"$RESUME_ID"_*.out 2>/dev/null; then
+  fail "the resumed array rendered frames again"
+fi
+"$PYTHON" "$SRC/tests/slurm/check_series.py" "$WORK" resumed "$WORK/series.tasks" \
+  "$WORK/series.state" || fail "checks of the resumed snapshot array's outputs"
+
 if ((FAILURES)); then
   log "FAILED: $FAILURES problem(s); job outputs in $WORK"
   exit 1
 fi
-log "PASS: render, strong- and weak-scaling and failing jobs behaved; outputs in $WORK"
+log "PASS: render, strong- and weak-scaling, failing and snapshot-array jobs behaved;" \
+    "outputs in $WORK"
 exit 0
