@@ -18,6 +18,11 @@ ratios compare runs made side by side.  Sections (--only to pick):
   composite  N=2048, 4 samples per ray: composite seconds per frame and bytes
              sent per rank for bswap and tree at np=2 and 4
   io         read bandwidth and the HDF5 I/O mode actually used
+  series     10 snapshots of 256^3 in one launch (default job, np=2, one
+             thread each), every file evicted from the page cache first
+             (posix_fadvise DONTNEED; checked by timing a cold read): time
+             per snapshot with read-ahead against --no-read-ahead, read and
+             render phases, ratio to max(read, render) and to read + render
 """
 import argparse
 import json
@@ -29,7 +34,8 @@ import subprocess
 import sys
 import time
 
-SECTIONS = ["e2e", "kernel", "tf", "threads", "scaling", "memory", "composite", "io"]
+SECTIONS = ["e2e", "kernel", "tf", "threads", "scaling", "memory", "composite", "io",
+            "series"]
 MIB = 1048576.0
 
 
@@ -226,6 +232,93 @@ class Bench:
                              runs[0]["io"]["not_collective_because"] or "-"])
         self.say("### I/O: read phase (file in the page cache)")
         self.table(["cube", "np", "median MiB/s", "HDF5 mode", "why not collective"], rows)
+
+    def series(self):
+        n = 10
+        folder = os.path.join(self.a.dir, "series")
+        os.makedirs(folder, exist_ok=True)
+        files = [os.path.join(folder, f"snap_{k}.h5") for k in range(1, n + 1)]
+        for k, path in enumerate(files, 1):
+            if not os.path.exists(path):
+                subprocess.run(self.mpirun(2) + [self.mkcube, "-q", "-s", "256", "--seed",
+                                                 str(k), "-o", path], check=True)
+
+        def evict(path):
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)   # dirty pages would stay cached
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(fd)
+
+        def read_all(path):
+            t0 = time.perf_counter()
+            with open(path, "rb", buffering=0) as f:
+                while f.read(8 << 20):
+                    pass
+            return time.perf_counter() - t0
+
+        # Does eviction reach the disk here?  A cold read must be slower.
+        cold, warm = [], []
+        for _ in range(self.a.repeats):
+            evict(files[0])
+            cold.append(read_all(files[0]))
+            warm.append(read_all(files[0]))
+        size = os.path.getsize(files[0]) / MIB
+        cold_m, warm_m = statistics.median(cold), statistics.median(warm)
+        rec = os.path.join(self.a.dir, "series.jsonl")
+        out = os.path.join(self.a.dir, "series_frames")
+
+        def run(flags):
+            for path in files:
+                evict(path)
+            if os.path.exists(rec):
+                os.remove(rec)
+            cmd = self.mpirun(2, threads=1) + [self.tool, "-q", "-o", out, "--timing", rec,
+                                                "-i", os.path.join(folder, "snap_*.h5")] + flags
+            t0 = time.perf_counter()
+            subprocess.run(cmd, check=True)
+            wall = time.perf_counter() - t0
+            with open(rec) as f:
+                recs = [json.loads(line) for line in f if line.strip()]
+            assert len(recs) == n, f"{len(recs)} records for {n} snapshots"
+            ph = {p: sum(r["phases"][p]["max"] for r in recs) / n
+                  for p in ("read", "total")}
+            return {"wall": wall / n, "total": ph["total"], "read": ph["read"],
+                    "rest": ph["total"] - ph["read"],
+                    "ahead": all(r["read_ahead"] for r in recs)}
+        runs = {"on": [], "off": []}
+        for _ in range(self.a.repeats):  # alternated, so both see the same machine
+            runs["on"].append(run([]))
+            runs["off"].append(run(["--no-read-ahead"]))
+        med = {m: {k: statistics.median(r[k] for r in rs) for k in ("wall", "total", "read", "rest")}
+               for m, rs in runs.items()}
+        self.say(f"### Time series: {n} snapshots of 256^3, default job (N = 180, 10 angles), "
+                 "np = 2, one thread each, every file evicted from the page cache first")
+        self.say(f"Eviction check ({size:.0f} MiB file): cold read {cold_m * 1000:.0f} ms "
+                 f"({size / cold_m:.0f} MiB/s), warm {warm_m * 1000:.0f} ms "
+                 f"({size / warm_m:.0f} MiB/s)"
+                 + ("" if cold_m > 1.5 * warm_m else
+                    " -- **eviction does not reach the disk here: the figures are warm**"))
+        self.say()
+        rows = []
+        for m, label in (("on", "read-ahead (default)"), ("off", "--no-read-ahead")):
+            x = med[m]
+            rows.append([label, f"{x['wall']:.3f}", f"{x['total']:.3f}", f"{x['read']:.3f}",
+                         f"{x['rest']:.3f}",
+                         ", ".join(f"{r['total']:.3f}" for r in runs[m])])
+        read, rest = med["off"]["read"], med["off"]["rest"]
+        t = med["on"]["total"]
+        rows.append(["**read-ahead / max(read, render)**", "", f"**{t / max(read, rest):.2f}**",
+                     "", "", "target <= 1.15 (read, render: the --no-read-ahead run's)"])
+        rows.append(["**read-ahead / (read + render)**", "", f"**{t / (read + rest):.2f}**",
+                     "", "", "1.00 = no overlap"])
+        self.table(["run", "wall / snapshot [s]", "record total / snapshot [s]",
+                    "read phase [s]", "render + composite + write + open [s]",
+                    "all runs (record total) [s]"], rows)
+        if not all(r["ahead"] for r in runs["on"]) or any(r["ahead"] for r in runs["off"]):
+            self.say("**the records' read_ahead flags do not match the runs' options**")
+            self.say()
 
 
 def machine():
