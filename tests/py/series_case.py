@@ -18,8 +18,11 @@ MODE glob: files snap_2, snap_10, snap_1 (made in that order) through the
   pattern 'snaps/snap_*.h5': rendered in natural order 1, 2, 10 (progress
   lines, records, folders); a pattern matching one file is a series too;
   a pattern matching nothing is refused with one line naming it.
-MODE list: @LIST with comments, blank lines, a relative and an absolute
-  path, in the list's order (not sorted); a one-entry list is a series.
+MODE list: @LIST (in a sub-folder) with comments, blank lines, spaces
+  around a path, no final newline, paths relative to the current folder
+  and an absolute one: rendered in the list's order (not sorted), the same
+  pixels as the paths given one by one; a one-entry list is a series; a
+  list and a plain -i mix.
 MODE resume: snapshot 1 rendered alone (a one-entry list), then the
   three-snapshot series with --resume is killed halfway through writing
   frame 3 of snapshot 2 (VR_TEST_FAIL="0:kill:volumerender3.png", which
@@ -277,13 +280,14 @@ def mode_list(c):
     b = c.cube("a_2.h5", 42)
     d = c.cube("c_1.h5", 43)
     absb = c.path(b)
-    with open(c.path("snaps.txt"), "w") as f:
-        f.write(f"# three snapshots, not in name order\n\n{a}\n   \n# absolute:\n{absb}\n"
-                f"\n{d}\n\n# end\n")
+    os.makedirs(c.path("lists"))   # paths in a list are relative to the current folder
+    with open(c.path("lists", "snaps.txt"), "w") as f:
+        f.write(f"# three snapshots, not in name order\n\n{a}\n   \n  # absolute:\n{absb}\n"
+                f"\n  {d}  \n\n# end")
     with open(c.path("one.txt"), "w") as f:
         f.write(f"{d}\n")
     inputs = [a, absb, d]
-    r = c.run(["-i", "@snaps.txt", "-o", "out", "--timing", "list.jsonl"] + COMMON)
+    r = c.run(["-i", "@lists/snaps.txt", "-o", "out", "--timing", "list.jsonl"] + COMMON)
     check_series(c, r, c.path("out"), inputs, c.path("list.jsonl"))
     # the same snapshots given one by one: the same pixels
     r = c.run([x for p in inputs for x in ("-i", p)] + ["-o", "byhand", "-q"] + COMMON)
