@@ -26,6 +26,7 @@ void vr_config_defaults(VrConfig *cfg)
     cfg->composite = VR_COMPOSITE_BSWAP;
     cfg->png_channels = 3;
     cfg->png_depth = 8;
+    cfg->read_ahead = 1;
 }
 
 const char *vr_composite_name(VrCompositeMethod m)
@@ -42,7 +43,13 @@ void vr_config_print_usage(FILE *out)
 "dataset 'density' of ./datacube.hdf5, 10 angles, 180 x 180 frames).\n"
 "\n"
 "Input and output:\n"
-"  -i, --input FILE        HDF5 file to read (default datacube.hdf5)\n"
+"  -i, --input FILE        HDF5 file to read (default datacube.hdf5); give it\n"
+"                          several times, as a quoted glob ('snap_*.h5',\n"
+"                          natural order) or as @LIST (a file of paths) to\n"
+"                          render a time series: each snapshot's files go\n"
+"                          to OUTDIR/<file name without extension>/\n"
+"      --no-read-ahead     series: do not read the next snapshot while one\n"
+"                          renders\n"
 "  -d, --dataset PATH      3-D numeric dataset inside it, groups allowed\n"
 "                          (default density)\n"
 "  -o, --output-dir DIR    where frames go; created if missing (default .)\n"
@@ -218,7 +225,7 @@ typedef enum {
     OPT_AXIS, OPT_COMPOSITE, OPT_MAX_MEMORY, OPT_QUIET, OPT_HELP, OPT_VERSION,
     OPT_TF, OPT_COLORMAP, OPT_SCALE, OPT_RANGE, OPT_OPACITY, OPT_OPACITY_UNIT,
     OPT_BACKGROUND, OPT_TF_EXPORT, OPT_PNG, OPT_PNG_DEPTH, OPT_PROJ_RANGE,
-    OPT_PROJ_COLORMAP, OPT_PROJ_SCALE
+    OPT_PROJ_COLORMAP, OPT_PROJ_SCALE, OPT_NO_READ_AHEAD
 } OptId;
 
 /* One option.  Integer options give their range [lo, hi]; the others say
@@ -261,6 +268,7 @@ static const OptSpec OPTIONS[] = {
     {"projection-range", 0, 1, OPT_PROJ_RANGE, 0, 0, "auto, LO:HI or pA:pB"},
     {"projection-colormap", 0, 1, OPT_PROJ_COLORMAP, 0, 0, "a colour map name"},
     {"projection-scale", 0, 1, OPT_PROJ_SCALE, 0, 0, "ln, log10 or linear"},
+    {"no-read-ahead", 0, 0, OPT_NO_READ_AHEAD, 0, 0, NULL},
     {"quiet", 'q', 0, OPT_QUIET, 0, 0, NULL},
     {"help", 'h', 0, OPT_HELP, 0, 0, NULL},
     {"version", 'V', 0, OPT_VERSION, 0, 0, NULL},
@@ -325,7 +333,20 @@ static int apply_option(VrConfig *cfg, const OptSpec *o, const char *opt,
     if (number)
         return parse_int(opt, v, o->lo, o->hi, number, err);
     switch (o->id) {
-    case OPT_INPUT: return copy_text(opt, v, cfg->input, sizeof cfg->input, err);
+    case OPT_INPUT:
+        if (cfg->ninput_args == VR_MAX_INPUT_ARGS)
+            return vr_fail(err, VR_ERR_USAGE, "option %s: given more than %d times; put "
+                           "the paths in a list and give -i @LIST", opt, VR_MAX_INPUT_ARGS);
+        if (cfg->ninput_args == 0) {
+            int rc = copy_text(opt, v, cfg->input, sizeof cfg->input, err);
+            if (rc != VR_OK)
+                return rc;
+        } else if (strlen(v) == 0 || strlen(v) >= sizeof cfg->input) {
+            return copy_text(opt, v, cfg->input, sizeof cfg->input, err);
+        }
+        cfg->input_args[cfg->ninput_args++] = v;
+        return VR_OK;
+    case OPT_NO_READ_AHEAD: cfg->read_ahead = 0; return VR_OK;
     case OPT_DATASET: return copy_text(opt, v, cfg->dataset, sizeof cfg->dataset, err);
     case OPT_OUTDIR: return copy_text(opt, v, cfg->output_dir, sizeof cfg->output_dir, err);
     case OPT_PREFIX:
@@ -350,13 +371,13 @@ static int apply_option(VrConfig *cfg, const OptSpec *o, const char *opt,
     case OPT_COLORMAP:
         if (!vr_colormap_table(v))
             return vr_fail(err, VR_ERR_USAGE,
-                           "option %s: unknown colour map '%s' (accepted: %s, and NAME_r)",
+                           "option %s: unknown colour map '%s' (accepted: %s)",
                            opt, show(v).text, vr_colormap_names());
         return copy_text(opt, v, cfg->colormap, sizeof cfg->colormap, err);
     case OPT_PROJ_COLORMAP:
         if (!vr_colormap_table(v))
             return vr_fail(err, VR_ERR_USAGE,
-                           "option %s: unknown colour map '%s' (accepted: %s, and NAME_r)",
+                           "option %s: unknown colour map '%s' (accepted: %s)",
                            opt, show(v).text, vr_colormap_names());
         return copy_text(opt, v, cfg->projection_colormap, sizeof cfg->projection_colormap,
                          err);
@@ -381,7 +402,7 @@ static int apply_option(VrConfig *cfg, const OptSpec *o, const char *opt,
     }
     case OPT_OPACITY: return copy_text(opt, v, cfg->opacity, sizeof cfg->opacity, err);
     case OPT_OPACITY_UNIT:
-        return parse_double(opt, v, 0.0, 1e30, "a length > 0 in world units",
+        return parse_double(opt, v, 0.0, 1e30, "a length > 0 in world units, at most 1e30",
                             &cfg->opacity_unit, err);
     case OPT_BACKGROUND:
         cfg->has_background = 1;

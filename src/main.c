@@ -1,10 +1,12 @@
 /* volrender_mpi — distributed volume rendering of a 3-D HDF5 scalar cube.
  *
- * The story: parse -> transfer function -> check the input (agreed by all
- * ranks) -> read this rank's slab -> projection, data range -> resample
- * for the orbit -> outputs -> for each angle { render own samples ->
- * composite in visibility order -> rank 0 writes } -> report.  Every failure that can be seen before a collective step is
- * agreed across ranks, so all ranks exit alike; see STYLE's three tiers. */
+ * The story: parse -> transfer function -> the inputs, each probed (agreed
+ * by all ranks) -> for each snapshot { read this rank's slab (while the
+ * OS reads the next one ahead) -> projection, data range -> resample for
+ * the orbit -> outputs -> for each angle { render own samples ->
+ * composite in visibility order -> rank 0 writes } -> report }.  Every
+ * failure that can be seen before a collective step is agreed across
+ * ranks, so all ranks exit alike; see STYLE's three tiers. */
 #include <math.h>
 #include <mpi.h>
 #include <stdio.h>
@@ -16,9 +18,11 @@
 #include "vr/config.h"
 #include "vr/float_out.h"
 #include "vr/frame_writer.h"
+#include "vr/inputs.h"
 #include "vr/output.h"
 #include "vr/parallel.h"
 #include "vr/projection.h"
+#include "vr/read_ahead.h"
 #include "vr/render.h"
 #include "vr/tf_setup.h"
 #include "vr/timer.h"
@@ -33,12 +37,19 @@
 typedef struct {
     MPI_Comm comm;
     int rank, nranks;
-    VrConfig cfg;
-    VrRunStats stats;
+    VrConfig base;           /* the options as given */
+    VrConfig cfg;            /* ... for the snapshot being rendered */
+    VrRunStats stats;        /* of the snapshot being rendered */
     int64_t dims[3];
-    VrTf tf;                 /* the transfer function */
+    VrInputs inputs;         /* the snapshots */
+    VrDataLayout *layouts;   /* where each one's data is, for read-ahead */
+    VrReadAhead ahead;       /* the next snapshot, while this one renders */
+    VrTf tf_base;            /* the transfer function as given */
+    VrTf tf;                 /* ... with this snapshot's data range */
     VrTfTable table;         /* ... in the kernel's form */
     VrDataRange range;       /* the data's range, when the TF needs one */
+    VrProjectionStyle proj;  /* rank 0: how the projection is drawn */
+    int snapshot_warned;     /* the table warning was given (once a run) */
     VrWorkspace ws;          /* images and buffers of the orbit */
     VrFrameWriter writer;    /* rank 0: frames and projection into files */
     VrRenderer *renderer;
@@ -46,18 +57,127 @@ typedef struct {
     VrFloatOut *float_out;   /* rank 0, with --float-output */
 } App;
 
+/* Every input, before the first is read: it exists, holds the dataset,
+ * and has the shape of the first (a series is one shape). */
+static int probe_inputs(App *app, VrError *err)
+{
+    const VrInputs *in = &app->inputs;
+    int rc = VR_OK;
+    if (in->series && app->base.read_ahead) {
+        app->layouts = calloc((size_t)in->count, sizeof *app->layouts);
+        rc = vr_agree(app->comm, app->layouts ? VR_OK
+                                               : vr_fail(err, VR_ERR_NOMEM, "cannot "
+                                                         "allocate the inputs' layouts"),
+                      err);
+    }
+    for (int k = 0; rc == VR_OK && k < in->count; k++) {
+        int64_t dims[3];
+        rc = vr_volume_probe(app->comm, in->path[k], app->base.dataset, dims, err);
+        if (rc == VR_OK && k == 0)
+            memcpy(app->dims, dims, sizeof dims);
+        if (rc == VR_OK && memcmp(dims, app->dims, sizeof dims) != 0)
+            rc = vr_fail(err, VR_ERR_INPUT,
+                         "input '%s': dataset '%s' is %lldx%lldx%lld, not %lldx%lldx%lld "
+                         "like '%s' (the snapshots of a series must have one shape)",
+                         in->path[k], app->base.dataset, (long long)dims[0],
+                         (long long)dims[1], (long long)dims[2], (long long)app->dims[0],
+                         (long long)app->dims[1], (long long)app->dims[2], in->path[0]);
+        if (rc == VR_OK && app->layouts)
+            vr_read_ahead_layout(app->comm, in->path[k], app->base.dataset,
+                                 &app->layouts[k]);
+    }
+    return rc;
+}
+
 /* Everything that can be checked before reading: the transfer function,
- * the input, the memory the job needs.  Each step is agreed by all ranks. */
+ * the inputs, the memory the job needs.  Each step is agreed by all ranks. */
 static int check_job(App *app, VrError *err)
 {
     vr_timer_start(&app->stats.timers, VR_PHASE_OPEN);
-    int rc = vr_tf_setup(app->comm, &app->cfg, &app->tf, err);
+    int rc = vr_tf_setup(app->comm, &app->base, &app->tf_base, err);
+    if (rc == VR_OK) {
+        const char *def[1] = {app->base.input};
+        const int n = app->base.ninput_args;
+        rc = vr_inputs_share(app->comm, n ? app->base.input_args : def, n ? n : 1,
+                             &app->inputs, err);
+    }
     if (rc == VR_OK)
-        rc = vr_volume_probe(app->comm, app->cfg.input, app->cfg.dataset, app->dims, err);
+        rc = probe_inputs(app, err);
     if (rc == VR_OK)
-        rc = vr_workspace_check_memory(app->comm, &app->cfg, app->dims, err);
+        rc = vr_workspace_check_memory(app->comm, &app->base, app->dims, err);
     vr_timer_stop(&app->stats.timers, VR_PHASE_OPEN);
     return rc;
+}
+
+/* "dir/name" into dst, or a message naming what was too long. */
+static int join_path(const char *dir, const char *name, char *dst, size_t cap,
+                     VrError *err)
+{
+    if ((size_t)snprintf(dst, cap, "%s/%s", dir, name) >= cap)
+        return vr_fail(err, VR_ERR_USAGE, "the path '%s/%s' is too long", dir, name);
+    return VR_OK;
+}
+
+/* The options of snapshot k: its input and, in a series, its folder
+ * OUTDIR/<stem>/ for the frames, the projection, the float output and the
+ * exported transfer function. */
+static int snapshot_config(App *app, int k, VrError *err)
+{
+    app->cfg = app->base;
+    VrConfig *cfg = &app->cfg;
+    snprintf(cfg->input, sizeof cfg->input, "%s", app->inputs.path[k]);
+    if (!app->inputs.series)
+        return VR_OK;
+    const char *stem = app->inputs.stem[k];
+    int rc = join_path(app->base.output_dir, stem, cfg->output_dir, sizeof cfg->output_dir,
+                       err);
+    char *const named[2] = {cfg->float_output, cfg->tf_export};
+    const char *const given[2] = {app->base.float_output, app->base.tf_export};
+    for (int i = 0; i < 2 && rc == VR_OK; i++)
+        if (given[i][0]) {
+            const char *slash = strrchr(given[i], '/');
+            rc = join_path(cfg->output_dir, slash ? slash + 1 : given[i], named[i],
+                           sizeof cfg->float_output, err);
+        }
+    return rc;
+}
+
+/* With --resume, 1 on every rank if snapshot k's folder already holds
+ * every frame of the orbit and its projection, whole. */
+static int snapshot_done(App *app)
+{
+    const VrConfig *cfg = &app->cfg;
+    if (!cfg->resume)
+        return 0;
+    int done = 1;
+    for (int n = cfg->first_angle; done && n <= cfg->last_angle; n++)
+        done = vr_workspace_frame_done(app->comm, cfg, n);
+    if (app->rank == 0 && done) {
+        char path[4400];
+        vr_output_join(cfg->output_dir, "projection.png", path, sizeof path);
+        done = vr_output_png_complete(path, (int)app->dims[2], (int)app->dims[1]);
+    }
+    MPI_Bcast(&done, 1, MPI_INT, 0, app->comm);
+    return done;
+}
+
+/* Rank 0 warns once when the kernel's table of the transfer function is
+ * far from it (control points much closer than the table's spacing). */
+static void warn_table_error(App *app)
+{
+    const VrTfTable *t = &app->table;
+    double worst = 0.0;
+    for (int c = 0; c < 4; c++)
+        worst = t->max_error[c] > worst ? t->max_error[c] : worst;
+    if (app->rank != 0 || t->reference || worst <= 1e-3 || app->snapshot_warned)
+        return;
+    fprintf(stderr,
+            "volrender_mpi: warning: the transfer function's table (%d nodes %.3g apart in "
+            "x) differs from it by up to %.2g: its control points are closer than that "
+            "somewhere; narrow the points' x range or space them out\n",
+            t->n, t->dx, worst);
+    fflush(stderr);
+    app->snapshot_warned = 1;
 }
 
 /* The outputs, only once the data has passed every check (a data range
@@ -70,6 +190,7 @@ static int prepare_outputs(App *app, VrError *err)
         rc = vr_agree(app->comm, vr_tf_table_build(&app->tf, &app->table, err), err);
     if (rc != VR_OK)
         return rc;
+    warn_table_error(app);
     if (app->rank == 0) {
         const int64_t npix = (int64_t)app->cfg.image_size * app->cfg.image_size;
         rc = vr_frame_writer_create(&app->cfg, &app->tf, &app->range, npix,
@@ -85,12 +206,25 @@ static int load_volume(App *app, VrError *err)
 {
     VrVolume vol;
     vr_timer_start(&app->stats.timers, VR_PHASE_READ);
+    vr_read_ahead_finish(&app->ahead); /* this snapshot's pages are in, or coming */
     int rc = vr_volume_read(app->comm, app->cfg.input, app->cfg.dataset, app->dims,
                             app->cfg.axis, app->tf.scale == VR_SCALE_LINEAR, &vol, err);
-    if (rc == VR_OK)
+    /* One shape for every snapshot: the image buffers serve them all. */
+    if (rc == VR_OK && !app->ws.partial)
         rc = vr_workspace_create(app->comm, &app->cfg, app->dims, &app->ws, err);
     if (rc == VR_OK)
         rc = vr_projection_compute(app->comm, &vol, app->ws.logmean, err);
+    /* Its style may need the projection's own range, which may be empty. */
+    if (rc == VR_OK)
+        rc = vr_agree(app->comm,
+                      app->rank == 0 ? vr_projection_style(app->cfg.projection_colormap,
+                                                           app->cfg.projection_scale,
+                                                           app->cfg.projection_range,
+                                                           app->ws.logmean,
+                                                           app->dims[1] * app->dims[2],
+                                                           &app->proj, err)
+                                     : VR_OK,
+                      err);
     /* The data range of a colour map, before the slab is consumed. */
     if (rc == VR_OK)
         rc = vr_tf_setup_range(app->comm, &app->cfg, &vol, &app->tf, &app->range, err);
@@ -125,8 +259,8 @@ static int write_projection(App *app, VrError *err)
     int rc = VR_OK;
     vr_timer_start(&app->stats.timers, VR_PHASE_WRITE);
     if (app->rank == 0)
-        rc = vr_frame_writer_projection(&app->writer, app->ws.logmean, app->dims,
-                                        app->float_out, err);
+        rc = vr_frame_writer_projection(&app->writer, app->ws.logmean, &app->proj,
+                                        app->dims, app->float_out, err);
     vr_timer_stop(&app->stats.timers, VR_PHASE_WRITE);
     return vr_agree(app->comm, rc, err);
 }
@@ -173,7 +307,9 @@ static int render_angle(App *app, int n, int frame, VrError *err)
 static int render_orbit(App *app, VrError *err)
 {
     const VrConfig *cfg = &app->cfg;
-    int rc = vr_compositor_create(app->comm, cfg->composite,
+    int rc = VR_OK;
+    if (!app->compositor)
+        rc = vr_compositor_create(app->comm, cfg->composite,
                                   (int64_t)cfg->image_size * cfg->image_size,
                                   &app->compositor, err);
     for (int n = cfg->first_angle; rc == VR_OK && n <= cfg->last_angle; n++) {
@@ -213,11 +349,29 @@ static void note_transfer_function(App *app)
             st->table_max_error = app->table.max_error[c];
 }
 
-static int run(App *app, VrError *err)
+/* Starts reading snapshot k + 1 ahead, if there is one to read. */
+static void read_next_ahead(App *app, int k)
 {
-    int rc = check_job(app, err);
+    if (!app->layouts || k + 1 >= app->inputs.count)
+        return;
+    VrSlab slab;
+    vr_decomp_slab(app->rank, app->nranks, app->dims, app->cfg.axis, &slab);
+    app->stats.read_ahead_bytes =
+        vr_read_ahead_start(&app->ahead, app->inputs.path[k + 1], &app->layouts[k + 1],
+                            app->dims, &slab)
+            ? app->ahead.bytes
+            : 0;
+}
+
+/* One snapshot, from its read to its report. */
+static int run_snapshot(App *app, int k, VrError *err)
+{
+    const int64_t swapped0 = vr_compositor_bytes_swapped(app->compositor);
+    const int64_t gathered0 = vr_compositor_bytes_gathered(app->compositor);
+    app->tf = app->tf_base; /* this snapshot's range is resolved on a copy */
+    int rc = load_volume(app, err);
     if (rc == VR_OK)
-        rc = load_volume(app, err);
+        read_next_ahead(app, k);
     if (rc == VR_OK)
         rc = prepare_outputs(app, err);
     if (rc == VR_OK && app->rank == 0 && app->cfg.float_output[0]) {
@@ -238,10 +392,63 @@ static int run(App *app, VrError *err)
     }
     app->float_out = NULL;
     rc = vr_agree(app->comm, rc, err);
-    if (app->compositor) {
-        app->stats.bytes_swapped = vr_compositor_bytes_swapped(app->compositor);
-        app->stats.bytes_gathered = vr_compositor_bytes_gathered(app->compositor);
+    app->stats.bytes_swapped = vr_compositor_bytes_swapped(app->compositor) - swapped0;
+    app->stats.bytes_gathered = vr_compositor_bytes_gathered(app->compositor) - gathered0;
+    vr_timer_stop(&app->stats.timers, VR_PHASE_TOTAL);
+    if (rc == VR_OK) {
+        note_transfer_function(app);
+        rc = vr_agree(app->comm, vr_report(app->comm, &app->cfg, app->dims, &app->stats, err),
+                      err);
     }
+    /* What is made per snapshot goes; the workspace and compositor stay. */
+    vr_renderer_free(app->renderer);
+    app->renderer = NULL;
+    vr_frame_writer_free(&app->writer);
+    vr_tf_table_free(&app->table);
+    return rc;
+}
+
+static int run(App *app, VrError *err)
+{
+    int rc = check_job(app, err);
+    if (rc == VR_OK)
+        rc = vr_compositor_create(app->comm, app->base.composite,
+                                  (int64_t)app->base.image_size * app->base.image_size,
+                                  &app->compositor, err);
+    const VrInputs *in = &app->inputs;
+    for (int k = 0; rc == VR_OK && k < in->count; k++) {
+        if (k > 0) { /* each snapshot's record times that snapshot alone */
+            memset(&app->stats, 0, sizeof app->stats);
+            vr_timer_start(&app->stats.timers, VR_PHASE_TOTAL);
+        }
+        rc = snapshot_config(app, k, err);
+        if (rc != VR_OK)
+            break;
+        app->stats.snapshot_index = k;
+        app->stats.snapshot_count = in->series ? in->count : 0;
+        app->stats.snapshot_stem = in->stem[k];
+        app->stats.read_ahead = app->layouts != NULL;
+        if (in->series && app->rank == 0 && !app->base.quiet) {
+            printf("Snapshot %d of %d: %s\n", k + 1, in->count, in->path[k]);
+            fflush(stdout);
+        }
+        if (in->series && snapshot_done(app)) {
+            if (app->rank == 0 && !app->base.quiet) {
+                printf("  every frame is done (--resume): skipped\n");
+                fflush(stdout);
+            }
+            /* Its record still says so (frames_skipped), nothing read. */
+            app->stats.frames_skipped = app->cfg.last_angle - app->cfg.first_angle + 1;
+            app->tf = app->tf_base;
+            vr_timer_stop(&app->stats.timers, VR_PHASE_TOTAL);
+            note_transfer_function(app);
+            rc = vr_agree(app->comm,
+                          vr_report(app->comm, &app->cfg, app->dims, &app->stats, err), err);
+            continue;
+        }
+        rc = run_snapshot(app, k, err);
+    }
+    vr_read_ahead_finish(&app->ahead);
     return rc;
 }
 
@@ -257,9 +464,10 @@ int main(int argc, char **argv)
     MPI_Comm_size(app.comm, &app.nranks);
 
     VrError err = {{0}};
-    vr_config_defaults(&app.cfg);
+    vr_config_defaults(&app.base);
     /* Every rank parses the same argv, so the verdict is already agreed. */
-    int rc = vr_config_parse(&app.cfg, argc, argv, &err);
+    int rc = vr_config_parse(&app.base, argc, argv, &err);
+    app.cfg = app.base;
     if (rc == VR_OK && (app.cfg.want_help || app.cfg.want_version)) {
         if (app.rank == 0 && app.cfg.want_help)
             vr_config_print_usage(stdout);
@@ -270,12 +478,6 @@ int main(int argc, char **argv)
     }
     if (rc == VR_OK)
         rc = run(&app, &err);
-    vr_timer_stop(&app.stats.timers, VR_PHASE_TOTAL);
-    if (rc == VR_OK) {
-        note_transfer_function(&app);
-        rc = vr_report(app.comm, &app.cfg, app.dims, &app.stats, &err);
-        rc = vr_agree(app.comm, rc, &err);
-    }
     if (rc != VR_OK && app.rank == 0)
         vr_print_error(&err);
     vr_compositor_free(app.compositor);
@@ -283,7 +485,9 @@ int main(int argc, char **argv)
     vr_workspace_free(&app.ws);
     vr_frame_writer_free(&app.writer);
     vr_tf_table_free(&app.table);
-    vr_tf_free(&app.tf);
+    vr_tf_free(&app.tf_base); /* app.tf shares its arrays */
+    vr_inputs_free(&app.inputs);
+    free(app.layouts);
     MPI_Finalize();
     return vr_test_record_exit(app.rank, vr_exit_code(rc));
 }

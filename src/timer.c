@@ -240,7 +240,19 @@ static void write_json(FILE *f, const VrConfig *cfg, const int64_t dims[3],
     }
     fprintf(f, ",\"json\":");
     json_string_or_null(f, st->tf_json);
-    fprintf(f, "}}\n");
+    fprintf(f, "}");
+    if (st->snapshot_count > 0) {
+        fprintf(f, ",\"snapshot\":{\"index\":%d,\"count\":%d,\"input\":",
+                st->snapshot_index, st->snapshot_count);
+        json_string(f, cfg->input);
+        fprintf(f, ",\"stem\":");
+        json_string_or_null(f, st->snapshot_stem);
+        fprintf(f, "}");
+    } else {
+        fprintf(f, ",\"snapshot\":null");
+    }
+    fprintf(f, ",\"read_ahead\":%s,\"read_ahead_bytes\":%lld}\n",
+            st->read_ahead ? "true" : "false", (long long)st->read_ahead_bytes);
 }
 
 /* Appends the record with one write(2) on an O_APPEND descriptor, so

@@ -20,11 +20,17 @@ enum {
     VR_MAX_IMAGE = 32768,
     VR_MAX_SAMPLES = 1 << 20,
     VR_MAX_ANGLES = 1 << 20,
-    VR_MAX_MEMORY_MIB = 1 << 30
+    VR_MAX_MEMORY_MIB = 1 << 30,
+    VR_MAX_INPUT_ARGS = 1024
 };
 
 typedef struct {
-    char input[4096];        /* HDF5 file */
+    char input[4096];        /* HDF5 file (the first -i; the snapshot being
+                                rendered, in a series) */
+    const char *input_args[VR_MAX_INPUT_ARGS]; /* every -i value, in argv */
+    int ninput_args;         /* 0: the default input */
+    int read_ahead;          /* series: read the next snapshot while this
+                                one renders (default 1; --no-read-ahead) */
     char dataset[1024];      /* dataset path inside it */
     char output_dir[4096];   /* created if missing */
     char prefix[256];        /* frame name prefix */

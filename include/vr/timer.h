@@ -50,6 +50,11 @@ typedef struct {
     int has_range;           /* a colour map's data range was used */
     double range[2];
     char range_mode[96];     /* "given", "auto", "percentiles pA:pB" */
+    int snapshot_index;      /* in a series: 0-based index, count, stem */
+    int snapshot_count;      /* 0: not a series */
+    const char *snapshot_stem;
+    int read_ahead;          /* the next snapshot was read ahead */
+    int64_t read_ahead_bytes;
     int table_nodes;         /* 0: the reference's exact path */
     double table_max_error;  /* largest over r, g, b, a */
 } VrRunStats;

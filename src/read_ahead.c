@@ -1,0 +1,107 @@
+#include "vr/read_ahead.h"
+
+#include <fcntl.h>
+#include <hdf5.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void vr_read_ahead_layout(MPI_Comm comm, const char *path, const char *dataset,
+                          VrDataLayout *out)
+{
+    int rank;
+    MPI_Comm_rank(comm, &rank);
+    int64_t v[2] = {-1, 0};
+    if (rank == 0) {
+        H5E_auto2_t fn;
+        void *data;
+        H5Eget_auto2(H5E_DEFAULT, &fn, &data);
+        H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+        const hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+        const hid_t d = f >= 0 ? H5Dopen2(f, dataset, H5P_DEFAULT) : -1;
+        if (d >= 0) {
+            const hid_t t = H5Dget_type(d);
+            const haddr_t off = H5Dget_offset(d); /* HADDR_UNDEF unless contiguous */
+            if (t >= 0 && off != HADDR_UNDEF) {
+                v[0] = (int64_t)off;
+                v[1] = (int64_t)H5Tget_size(t);
+            }
+            if (t >= 0)
+                H5Tclose(t);
+            H5Dclose(d);
+        }
+        if (f >= 0)
+            H5Fclose(f);
+        H5Eset_auto2(H5E_DEFAULT, fn, data);
+    }
+    MPI_Bcast(v, 2, MPI_INT64_T, 0, comm);
+    out->offset = v[0];
+    out->elem_bytes = v[1];
+}
+
+static void *read_ahead_main(void *arg)
+{
+    VrReadAhead *ra = arg;
+    const int fd = open(ra->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL; /* the read will report the file itself */
+    /* readahead(2) returns once the pages are read (or being read): in this
+     * thread, that is while the rank renders. */
+    for (int64_t i = 0; i < ra->nranges; i++)
+        if (readahead(fd, (off_t)ra->ranges[i][0], (size_t)ra->ranges[i][1]) != 0)
+            break;
+    close(fd);
+    return NULL;
+}
+
+int vr_read_ahead_start(VrReadAhead *ra, const char *path, const VrDataLayout *layout,
+                        const int64_t dims[3], const VrSlab *slab)
+{
+    memset(ra, 0, sizeof *ra);
+    if (layout->offset < 0 || slab->read_lo == slab->read_hi)
+        return 0;
+    int64_t start[3], count[3];
+    vr_decomp_block(slab, dims, start, count);
+    const int64_t e = layout->elem_bytes, plane = dims[1] * dims[2];
+    /* The block in C order: one range for a slab of whole x planes; along
+     * y one range per x plane; along z the whole of each x plane (the rows
+     * of a z slab are too short to name one by one). */
+    int64_t n = slab->axis == 0 ? 1 : count[0];
+    ra->ranges = malloc((size_t)n * sizeof *ra->ranges);
+    if (!ra->ranges)
+        return 0;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t first, elems;
+        if (slab->axis == 0) {
+            first = start[0] * plane;
+            elems = count[0] * plane;
+        } else if (slab->axis == 1) {
+            first = (start[0] + i) * plane + start[1] * dims[2];
+            elems = count[1] * dims[2];
+        } else {
+            first = (start[0] + i) * plane;
+            elems = plane;
+        }
+        ra->ranges[i][0] = layout->offset + first * e;
+        ra->ranges[i][1] = elems * e;
+        ra->bytes += elems * e;
+    }
+    ra->nranges = n;
+    snprintf(ra->path, sizeof ra->path, "%s", path);
+    if (pthread_create(&ra->thread, NULL, read_ahead_main, ra) != 0) {
+        free(ra->ranges);
+        memset(ra, 0, sizeof *ra);
+        return 0;
+    }
+    ra->running = 1;
+    return 1;
+}
+
+void vr_read_ahead_finish(VrReadAhead *ra)
+{
+    if (ra->running)
+        pthread_join(ra->thread, NULL);
+    free(ra->ranges);
+    memset(ra, 0, sizeof *ra);
+}
