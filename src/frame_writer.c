@@ -89,15 +89,12 @@ int vr_frame_writer_describe(const VrFrameWriter *fw, const VrTf *tf,
 }
 
 int vr_frame_writer_projection(VrFrameWriter *fw, const float *logmean,
-                               const int64_t dims[3], VrFloatOut *fo, VrError *err)
+                               const VrProjectionStyle *style_of, const int64_t dims[3],
+                               VrFloatOut *fo, VrError *err)
 {
     const VrConfig *cfg = fw->cfg;
-    VrProjectionStyle st;
-    int rc = vr_projection_style(cfg->projection_colormap, cfg->projection_scale,
-                                 cfg->projection_range, logmean, dims[1] * dims[2], &st,
-                                 err);
-    if (rc != VR_OK)
-        return rc;
+    const VrProjectionStyle st = *style_of;
+    int rc = VR_OK;
     char path[4400], style[400];
     vr_output_join(cfg->output_dir, "projection.png", path, sizeof path);
     vr_projection_colorize(logmean, dims[1], dims[2], &st, fw->proj);

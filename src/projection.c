@@ -103,7 +103,7 @@ int vr_projection_style(const char *colormap, const char *scale, const char *ran
     st->cmap = vr_colormap_table(st->cmap_name);
     if (!st->cmap)
         return vr_fail(err, VR_ERR_USAGE, "option --projection-colormap: unknown colour map "
-                       "'%s' (accepted: %s, and NAME_r)", st->cmap_name, vr_colormap_names());
+                       "'%s' (accepted: %s)", st->cmap_name, vr_colormap_names());
     st->scale = VR_SCALE_LN;
     int rc = scale && scale[0]
                  ? vr_tf_parse_scale(scale, "--projection-scale", &st->scale, err)

@@ -48,9 +48,11 @@ void vr_frame_writer_free(VrFrameWriter *fw);
 int vr_frame_writer_describe(const VrFrameWriter *fw, const VrTf *tf,
                              const VrTfTable *table, VrFloatOut *fo, VrError *err);
 
-/* projection.png (and the projection floats when fo). */
+/* projection.png in style st (vr_projection_style), and the projection
+ * floats when fo. */
 int vr_frame_writer_projection(VrFrameWriter *fw, const float *logmean,
-                               const int64_t dims[3], VrFloatOut *fo, VrError *err);
+                               const VrProjectionStyle *st, const int64_t dims[3],
+                               VrFloatOut *fo, VrError *err);
 
 /* The frame of view from image (premultiplied, npix * 4), as frame f of
  * the float output when fo. */

@@ -389,7 +389,10 @@ static inline VrSample16 vr_tf_table_fetch16(const VrTfTable16 *t, const int32_t
                                           _mm512_set1_ps(1e-30f));
         const __m512 y = _mm512_mul_ps(_mm512_mul_ps(vr_ln16(t, keep),
                                                      _mm512_set1_ps(1.442695041f)), t->k);
-        a = _mm512_sub_ps(_mm512_set1_ps(1.0f), vr_exp2_16(y));
+        /* 2^0 evaluates a hair above 1 (7e-8): clamp, so that an empty
+         * sample stays exactly empty. */
+        a = _mm512_max_ps(_mm512_sub_ps(_mm512_set1_ps(1.0f), vr_exp2_16(y)),
+                          _mm512_setzero_ps());
     }
     VrSample16 out;
     out.a = a;

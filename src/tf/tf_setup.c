@@ -35,6 +35,9 @@ static int read_file(const char *path, char **text, long *len, VrError *err)
         n = ftell(fp);
     VR_CHECK(n >= 0 && fseek(fp, 0, SEEK_SET) == 0, VR_ERR_INPUT, err,
              "--tf: cannot read '%s': %s", path, strerror(errno));
+    VR_CHECK(n > 0, VR_ERR_INPUT, err,
+             "--tf: '%s' is empty (accepted: a JSON object in the project's format, or a "
+             "list of ParaView presets)", path);
     VR_CHECK(n <= VR_TF_FILE_MAX, VR_ERR_INPUT, err,
              "--tf: '%s' is %ld bytes, more than a transfer function needs (at most %d)",
              path, n, VR_TF_FILE_MAX);
@@ -137,7 +140,7 @@ int vr_tf_setup_range(MPI_Comm comm, const VrConfig *cfg, const VrVolume *vol, V
 void vr_tf_warn_invisible(MPI_Comm comm, const VrConfig *cfg, const VrVolume *vol,
                           const VrTf *tf)
 {
-    if (tf->kind == VR_TF_COLORMAP || cfg->quiet)
+    if (tf->kind == VR_TF_COLORMAP)
         return;
     VrDataRange dr;
     VrError ignored;

@@ -249,9 +249,10 @@ CASES.update({
     "tf_not_json": tf_file(
         "broken.json", '{"colormap": "viri\ndis"}\n',
         "not valid JSON: line 1, column 18: unexpected newline near '\"viri'"),
-    "tf_empty_file": tf_file(
-        "empty.json", "",
-        "not valid JSON: line 1, column 0: '[' or '{' expected near end of file"),
+    "tf_empty_file": case(
+        [("text", "empty.json", "")], NOT_READ + NO_FILES + ["--tf", "empty.json"], 1,
+        ERR + "--tf: 'empty.json' is empty (accepted: a JSON object in the project's "
+        "format, or a list of ParaView presets)"),
     "tf_file_missing": case(
         [], NOT_READ + NO_FILES + ["--tf", "nothere.json"], 1,
         ERR + "--tf: cannot read 'nothere.json': No such file or directory"),
@@ -325,10 +326,10 @@ CASES.update({
         "(at least two points), ramp, ramp:AMAX or flat:A)"),
     "opacity_unit_zero": tf_option(
         ["--colormap", "viridis", "--opacity-unit", "0"],
-        "option --opacity-unit: 0 is out of range (accepted: a length > 0 in world units)"),
+        "option --opacity-unit: 0 is out of range (accepted: a length > 0 in world units, at most 1e30)"),
     "opacity_unit_negative": tf_option(
         ["--colormap", "viridis", "--opacity-unit=-1"],
-        "option --opacity-unit: -1 is out of range (accepted: a length > 0 in world units)"),
+        "option --opacity-unit: -1 is out of range (accepted: a length > 0 in world units, at most 1e30)"),
     "background_two_numbers": tf_option(
         ["--background", "1,1"],
         "option --background: '1,1' is not R,G,B with each of R, G, B from 0 to 1"),
