@@ -6,6 +6,9 @@ ratios compare runs made side by side.  Sections (--only to pick):
   e2e        default job (256^3, N=180, 10 angles) at np=1, whole process with
              PNGs, against the Python reference in tests/py (same cube)
   kernel     render-phase throughput, np=1, one thread, default job
+  tf         the default orbit at np=1, one thread, through the reference
+             transfer function and through a 256-entry colour map with opacity
+             points (its table), runs alternated: render throughput ratio
   threads    one rank, OMP_NUM_THREADS=1 vs 2, N=512 on the 256^3 cube
   scaling    512^3 cube, N=512, 10 angles: np=1 vs np=2 (one thread each,
              runs alternated), decomposition axes 0 and 1, render phase (the
@@ -26,7 +29,7 @@ import subprocess
 import sys
 import time
 
-SECTIONS = ["e2e", "kernel", "threads", "scaling", "memory", "composite", "io"]
+SECTIONS = ["e2e", "kernel", "tf", "threads", "scaling", "memory", "composite", "io"]
 MIB = 1048576.0
 
 
@@ -117,6 +120,27 @@ class Bench:
                      f"{statistics.median(r['phases']['render']['max'] for r in runs):.3f}",
                      f"**{statistics.median(sps):.0f}**",
                      ", ".join(f"{x:.0f}" for x in sps)]])
+
+    def tf(self):
+        cube = self.cube(256)
+        cmap = ["--colormap", "viridis", "--opacity", "0:0,0.2:0,0.5:0.05,1:0.5"]
+        ref, tab = [], []
+        for _ in range(self.a.repeats):  # alternated, so both see the same machine
+            ref.append(self.run_tool(1, ["-i", cube], threads=1)[1])
+            tab.append(self.run_tool(1, ["-i", cube] + cmap, threads=1)[1])
+        rs = [r["samples_per_second"] / 1e6 for r in ref]
+        ts = [r["samples_per_second"] / 1e6 for r in tab]
+        ratio = statistics.median(ts) / statistics.median(rs)
+        tfd = tab[0].get("transfer_function", {})
+        self.say("### Transfer functions: default orbit, np = 1, one thread, render phase")
+        self.table(["transfer function", "kernel path", "median M samples/s", "all runs"],
+                   [["reference (3 Gaussians, exact path)", "reference",
+                     f"{statistics.median(rs):.0f}", ", ".join(f"{x:.0f}" for x in rs)],
+                    ["viridis + 4 opacity points (" + " ".join(cmap) + ")",
+                     f"table, {tfd.get('table_nodes')} nodes, max error "
+                     f"{tfd.get('table_max_error', 0):.1e}",
+                     f"{statistics.median(ts):.0f}", ", ".join(f"{x:.0f}" for x in ts)],
+                    ["**colour map / reference**", "", f"**{ratio:.2f}**", "target >= 0.80"]])
 
     def threads(self):
         cube = self.cube(256)

@@ -127,8 +127,9 @@ def main(argv=None):
         cb.set_xscale("log")
     cb.set_xlim(edges[0], edges[-1])
     cb.tick_params(axis="x", labelsize=7)
-    cb.set_xlabel(f"density ρ ({tf.scale} scale"
-                  + (f", {tf.range_mode} range" if tf.kind == "colormap" else "") + ")",
+    # the range as the run chose it (the JSON holds the resolved numbers)
+    mode = attr_text(attrs, "data_range_mode", tf.range_mode if tf.kind == "colormap" else "")
+    cb.set_xlabel(f"density ρ ({tf.scale} scale" + (f", {mode} range" if mode else "") + ")",
                   fontsize=8)
     try:
         fig.savefig(a.output, dpi=a.dpi)

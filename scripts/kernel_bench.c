@@ -182,7 +182,8 @@ int main(int argc, char **argv)
     VrTfTable ref = {.reference = 1, .scale = VR_SCALE_LN}, table = {0};
     VrDataRange dr;
     int ok = vr_volume_probe(MPI_COMM_WORLD, path, dataset, dims, &err) == VR_OK &&
-             vr_volume_read(MPI_COMM_WORLD, path, dataset, dims, 1, &vol, &err) == VR_OK;
+             vr_volume_read(MPI_COMM_WORLD, path, dataset, dims, 1,
+                            scale && !strcmp(scale, "linear"), &vol, &err) == VR_OK;
     if (ok && colormap) {
         ok = vr_tf_from_options(&tf, colormap, scale, range, opacity, &err) == VR_OK;
         if (ok && vr_tf_needs_range(&tf))

@@ -2,6 +2,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,39 +57,43 @@ static void scan_extremes(const VrVolume *vol, VrScale scale, double *dmin, doub
     *n = cnt;
 }
 
-/* x of a counted voxel for binning: the kernel's fast float log (relative
- * error ~1e-7, far below a bin). */
-static double binned(VrScale scale, float v)
+/* Order-preserving integer key of a float: the bits, with negative
+ * numbers' flipped, so that key order is value order. */
+static uint32_t float_key(float v)
 {
-    return scale == VR_SCALE_LN      ? (double)vr_fast_logf(v)
-           : scale == VR_SCALE_LOG10 ? (double)vr_fast_logf(v) * 0.43429448190325176
-                                     : (double)v;
+    const uint32_t b = (uint32_t)vr_float_to_bits(v);
+    return b & 0x80000000u ? ~b : b | 0x80000000u;
 }
 
-/* Adds the counted voxels to hist (nbins bins of x over [xmin, xmax]). */
-static void scan_histogram(const VrVolume *vol, VrScale scale, double xmin, double xmax,
-                           int64_t *hist, int nbins)
+static float key_float(uint32_t k)
+{
+    return vr_bits_to_float((int32_t)(k & 0x80000000u ? k & 0x7fffffffu : ~k));
+}
+
+/* Adds to hist (65536 bins) the counted voxels: binned by the key's top 16
+ * bits (top < 0), or, of those whose top 16 bits are `top`, by the low 16. */
+static void scan_keys(const VrVolume *vol, VrScale scale, int64_t top, int64_t *hist)
 {
     int64_t lo[3], hi[3];
     owned_box(vol, lo, hi);
     const int64_t cy = vol->count[1], cz = vol->count[2];
-    const double inv = (double)nbins / (xmax - xmin);
 #pragma omp parallel
     {
-        int64_t *mine = calloc((size_t)nbins, sizeof *mine);
+        int64_t *mine = calloc(65536, sizeof *mine);
 #pragma omp for collapse(2) schedule(static)
         for (int64_t i = lo[0]; i < hi[0]; i++)
             for (int64_t j = lo[1]; j < hi[1]; j++) {
                 const float *row = vol->data + (i * cy + j) * cz;
                 for (int64_t k = lo[2]; k < hi[2]; k++) {
-                    const float v = row[k];
-                    if (!counts(scale, v))
+                    if (!counts(scale, row[k]))
                         continue;
-                    int b = (int)((binned(scale, v) - xmin) * inv);
-                    b = b < 0 ? 0 : (b >= nbins ? nbins - 1 : b);
-                    if (mine)
+                    const uint32_t key = float_key(row[k]);
+                    if (top >= 0 && (int64_t)(key >> 16) != top)
+                        continue;
+                    const uint32_t b = top < 0 ? key >> 16 : key & 0xffffu;
+                    if (mine) {
                         mine[b]++;
-                    else {
+                    } else {
 #pragma omp atomic
                         hist[b]++;
                     }
@@ -96,33 +101,60 @@ static void scan_histogram(const VrVolume *vol, VrScale scale, double xmin, doub
             }
         if (mine) {
 #pragma omp critical
-            for (int b = 0; b < nbins; b++)
+            for (int b = 0; b < 65536; b++)
                 hist[b] += mine[b];
             free(mine);
         }
     }
 }
 
-double vr_histogram_percentile(const int64_t *hist, int nbins, double min, double max,
-                               int64_t total, double p)
+/* The bin of a 65536-bin histogram holding the value of 0-based rank r,
+ * and the number of values in the bins before it. */
+static int bin_of_rank(const int64_t *hist, int64_t r, int64_t *before)
 {
-    if (total <= 0)
-        return min;
-    /* numpy's linear method: the value at fractional order h = (n - 1) p;
-     * within a bin of c values, the order statistics are taken as spread
-     * evenly, the k-th (0-based) at the bin's (k + 1/2) / c. */
-    const double h = (double)(total - 1) * p / 100.0;
-    const double width = (max - min) / (double)nbins;
-    int64_t before = 0;
-    for (int b = 0; b < nbins; b++) {
-        if (hist[b] > 0 && h < (double)(before + hist[b])) {
-            double f = (h - (double)before + 0.5) / (double)hist[b];
-            f = f < 0.0 ? 0.0 : (f > 1.0 ? 1.0 : f);
-            return fmin(max, fmax(min, min + ((double)b + f) * width));
+    int64_t seen = 0;
+    for (int b = 0; b < 65536; b++) {
+        if (r < seen + hist[b]) {
+            *before = seen;
+            return b;
         }
-        before += hist[b];
+        seen += hist[b];
     }
-    return max;
+    *before = seen;
+    return 65535;
+}
+
+/* Collective: the densities of 0-based ranks r[0..n-1] (increasing) among
+ * the counted voxels, exactly: a radix select on the floats' bits, one
+ * pass for the top 16 bits, one more for the low 16 of each top found. */
+static int order_statistics(MPI_Comm comm, const VrVolume *vol, VrScale scale,
+                            const int64_t *r, int n, float *out, VrError *err)
+{
+    int64_t *top = calloc(65536, sizeof *top), *low = calloc(65536, sizeof *low);
+    int rc = vr_agree(comm, top && low ? VR_OK
+                                       : vr_fail(err, VR_ERR_NOMEM,
+                                                 "cannot allocate the data-range histograms"),
+                      err);
+    if (rc == VR_OK) {
+        scan_keys(vol, scale, -1, top);
+        MPI_Allreduce(MPI_IN_PLACE, top, 65536, MPI_INT64_T, MPI_SUM, comm);
+        int done_top = -1;
+        for (int i = 0; i < n; i++) {
+            int64_t before, before_low;
+            const int t = bin_of_rank(top, r[i], &before);
+            if (t != done_top) { /* ranks increase: each top bin is met once */
+                memset(low, 0, 65536 * sizeof *low);
+                scan_keys(vol, scale, t, low);
+                MPI_Allreduce(MPI_IN_PLACE, low, 65536, MPI_INT64_T, MPI_SUM, comm);
+                done_top = t;
+            }
+            const int l = bin_of_rank(low, r[i] - before, &before_low);
+            out[i] = key_float(((uint32_t)t << 16) | (uint32_t)l);
+        }
+    }
+    free(top);
+    free(low);
+    return rc;
 }
 
 int vr_data_range(MPI_Comm comm, const VrVolume *vol, VrScale scale, VrRangeMode mode,
@@ -146,21 +178,23 @@ int vr_data_range(MPI_Comm comm, const VrVolume *vol, VrScale scale, VrRangeMode
     out->hi = out->max;
     if (mode != VR_RANGE_PERCENTILES || !(out->max > out->min))
         return VR_OK;
-    int64_t *hist = calloc(VR_RANGE_BINS, sizeof *hist);
-    int rc = vr_agree(comm, hist ? VR_OK
-                                 : vr_fail(err, VR_ERR_NOMEM,
-                                           "cannot allocate the data-range histogram"),
-                      err);
-    if (rc != VR_OK) {
-        free(hist);
-        return rc;
+    /* numpy's linear method: the value at fractional rank h = (n - 1) p,
+     * between the order statistics floor(h) and floor(h) + 1, in x. */
+    int64_t ranks[4];
+    double frac[2];
+    for (int i = 0; i < 2; i++) {
+        const double h = (double)(out->counted - 1) * pct[i] / 100.0;
+        ranks[2 * i] = (int64_t)floor(h);
+        ranks[2 * i + 1] = ranks[2 * i] + 1 < out->counted ? ranks[2 * i] + 1 : ranks[2 * i];
+        frac[i] = h - (double)ranks[2 * i];
     }
-    scan_histogram(vol, scale, out->min, out->max, hist, VR_RANGE_BINS);
-    MPI_Allreduce(MPI_IN_PLACE, hist, VR_RANGE_BINS, MPI_INT64_T, MPI_SUM, comm);
-    out->lo = vr_histogram_percentile(hist, VR_RANGE_BINS, out->min, out->max, out->counted,
-                                      pct[0]);
-    out->hi = vr_histogram_percentile(hist, VR_RANGE_BINS, out->min, out->max, out->counted,
-                                      pct[1]);
-    free(hist);
+    float v[4];
+    int rc = order_statistics(comm, vol, scale, ranks, 4, v, err);
+    if (rc != VR_OK)
+        return rc;
+    const double a0 = scaled(scale, v[0]), b0 = scaled(scale, v[1]);
+    const double a1 = scaled(scale, v[2]), b1 = scaled(scale, v[3]);
+    out->lo = a0 + frac[0] * (b0 - a0);
+    out->hi = a1 + frac[1] * (b1 - a1);
     return VR_OK;
 }

@@ -128,7 +128,7 @@ static int load_volume(App *app, VrError *err)
     VrVolume vol;
     vr_timer_start(&app->stats.timers, VR_PHASE_READ);
     int rc = vr_volume_read(app->comm, app->cfg.input, app->cfg.dataset, app->dims,
-                            app->cfg.axis, &vol, err);
+                            app->cfg.axis, app->tf.scale == VR_SCALE_LINEAR, &vol, err);
     if (rc == VR_OK)
         rc = vr_workspace_create(app->comm, &app->cfg, app->dims, &app->ws, err);
     if (rc == VR_OK)
@@ -136,6 +136,8 @@ static int load_volume(App *app, VrError *err)
     /* The data range of a colour map, before the slab is consumed. */
     if (rc == VR_OK)
         rc = vr_tf_setup_range(app->comm, &app->cfg, &vol, &app->tf, &app->range, err);
+    if (rc == VR_OK)
+        vr_tf_warn_invisible(app->comm, &app->cfg, &vol, &app->tf);
     /* Resampling the slab for the orbit is data preparation, done once
      * whatever the number of angles: it ends the read phase. */
     if (rc == VR_OK)
@@ -154,7 +156,7 @@ static int load_volume(App *app, VrError *err)
     snprintf(app->stats.io_mode, sizeof app->stats.io_mode, "%s", vol.io.mode);
     snprintf(app->stats.io_cause, sizeof app->stats.io_cause, "%s", vol.io.cause);
     app->stats.nonfinite = vol.nan_voxels + vol.inf_voxels;
-    vr_workspace_warn_data(app->comm, &app->cfg, &vol);
+    vr_workspace_warn_data(app->comm, &app->cfg, app->tf.scale == VR_SCALE_LINEAR, &vol);
     vr_volume_free(&vol); /* the renderer holds what the orbit needs */
     return VR_OK;
 }

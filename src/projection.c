@@ -27,7 +27,7 @@ static void sum_owned(const VrVolume *vol, double *sum)
         for (int64_t i = lo[0]; i < hi[0]; i++) {
             const float *src = vol->data + (i * cy + j) * cz;
             for (int64_t k = lo[2]; k < hi[2]; k++)
-                dst[k] += (double)src[k];
+                dst[k] += src[k] == src[k] ? (double)src[k] : 0.0; /* NaN: 0 */
         }
     }
 }

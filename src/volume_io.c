@@ -359,10 +359,12 @@ static void describe_io_mode(hid_t dxpl, VrIoReport *io)
     }
 }
 
-/* Zeroes NaN and infinite voxels (they render as empty, SPEC) and counts,
- * over the owned planes only so no voxel is counted twice across ranks,
- * the NaN, infinite and non-positive ones for the warning. */
-static void sanitize(VrVolume *vol)
+/* Sets NaN and infinite voxels to `fill` (0, empty under a log scale, as
+ * the reference reads them; NaN under a linear one, so that every sample
+ * they touch is empty, SPEC) and counts, over the owned planes only so no
+ * voxel is counted twice across ranks, the NaN, infinite and non-positive
+ * ones for the warning. */
+static void sanitize(VrVolume *vol, float fill)
 {
     const int axis = vol->slab.axis;
     const int64_t own_lo = vol->slab.own_lo - vol->start[axis];
@@ -381,10 +383,10 @@ static void sanitize(VrVolume *vol)
             const int64_t idx[3] = {i, j, k};
             const int owned = idx[axis] >= own_lo && idx[axis] < own_hi;
             if (isnan(v[k])) {
-                v[k] = 0.0f;
+                v[k] = fill;
                 nan += owned;
             } else if (isinf(v[k])) {
-                v[k] = 0.0f;
+                v[k] = fill;
                 inf += owned;
             } else {
                 nonpos += owned;
@@ -587,7 +589,8 @@ static int read_slab_pieces(MPI_Comm comm, hid_t dset, hid_t dxpl, VrVolume *vol
 }
 
 int vr_volume_read(MPI_Comm comm, const char *path, const char *dataset,
-                   const int64_t dims[3], int axis, VrVolume *vol, VrError *err)
+                   const int64_t dims[3], int axis, int keep_nan, VrVolume *vol,
+                   VrError *err)
 {
     int rank, nranks;
     MPI_Comm_rank(comm, &rank);
@@ -649,7 +652,7 @@ int vr_volume_read(MPI_Comm comm, const char *path, const char *dataset,
         goto cleanup;
     vol->io.seconds_read = MPI_Wtime() - t0;
     describe_io_mode(dxpl, &vol->io);
-    sanitize(vol);
+    sanitize(vol, keep_nan ? NAN : 0.0f);
     vol->io.bytes = n * (int64_t)sizeof(float);
 
 cleanup:

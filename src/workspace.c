@@ -229,7 +229,8 @@ int vr_workspace_create(MPI_Comm comm, const VrConfig *cfg, const int64_t dims[3
     return rc;
 }
 
-void vr_workspace_warn_data(MPI_Comm comm, const VrConfig *cfg, const VrVolume *vol)
+void vr_workspace_warn_data(MPI_Comm comm, const VrConfig *cfg, int linear,
+                            const VrVolume *vol)
 {
     int rank;
     MPI_Comm_rank(comm, &rank);
@@ -240,10 +241,13 @@ void vr_workspace_warn_data(MPI_Comm comm, const VrConfig *cfg, const VrVolume *
         fprintf(stderr,
                 "volrender_mpi: warning: dataset '%s' in '%s' has %lld voxel(s) "
                 "without a positive finite density (%lld NaN, %lld infinite, %lld "
-                "zero or negative); NaN and infinite count as 0, and all render as "
-                "empty\n",
+                "zero or negative); %s\n",
                 cfg->dataset, cfg->input, (long long)total, (long long)all[0],
-                (long long)all[1], (long long)all[2]);
+                (long long)all[1], (long long)all[2],
+                linear ? "under the linear scale NaN and infinite ones are empty, and so "
+                         "is every sample next to one; zero and negative ones are densities "
+                         "like any other"
+                       : "NaN and infinite count as 0, and all render as empty");
         fflush(stderr);
     }
 }

@@ -3,11 +3,12 @@
  * For a colour map over "auto" (min and max of x) or percentiles of x,
  * over the finite non-empty voxels of the whole cube (each counted once:
  * the voxels a rank owns, never its ghost planes).  Min and max are exact
- * (x is monotone in rho, so they are the scale of the extreme densities);
- * percentiles come from a global histogram of VR_RANGE_BINS bins over
- * [min, max], interpolated within a bin as numpy's default (linear)
- * method interpolates between order statistics: within one bin, i.e.
- * (max - min) / VR_RANGE_BINS, of the exact value. */
+ * (x is monotone in rho, so they are the scale of the extreme densities),
+ * and so are percentiles: numpy's default (linear) method interpolates in
+ * x between two order statistics of the data, and those are found exactly
+ * by a parallel radix select on the densities' float bits (global
+ * histograms of the top, then of the low 16 bits: two or three passes
+ * over the slab). */
 #ifndef VR_DATA_RANGE_H
 #define VR_DATA_RANGE_H
 
@@ -17,8 +18,6 @@
 #include "vr/error.h"
 #include "vr/tf.h"
 #include "vr/volume_io.h"
-
-#define VR_RANGE_BINS 16384
 
 typedef struct {
     double lo, hi;      /* the range: [min, max], or the percentiles */
@@ -32,10 +31,5 @@ typedef struct {
  * field) leaves lo = hi = 0 for the caller to refuse. */
 int vr_data_range(MPI_Comm comm, const VrVolume *vol, VrScale scale, VrRangeMode mode,
                   const double pct[2], VrDataRange *out, VrError *err);
-
-/* Pure: the percentile p of `total` values whose histogram over
- * [min, max] in nbins bins is hist. */
-double vr_histogram_percentile(const int64_t *hist, int nbins, double min, double max,
-                               int64_t total, double p);
 
 #endif

@@ -4,7 +4,8 @@
  * opacity a through a scaled value x = scale(rho): ln (the reference),
  * log10 or linear.  rho <= 0 under ln / log10, NaN and infinite samples are
  * empty (a = 0).  Three kinds (SPEC, "Transfer functions"):
- *   gaussians  (r,g,b,a) = sum_i rgba_i exp(-(x - centre_i)^2 / width2_i);
+ *   gaussians  (r,g,b,a) = sum_i rgba_i exp(-(x - centre_i)^2 / width2_i),
+ *              each channel clipped to [0, 1] (a no-op for the reference);
  *   points     control points (x, r, g, b, a), linear between, constant
  *              beyond the first and the last;
  *   colormap   a colour map over a data range [lo, hi] of x, with opacity
@@ -109,13 +110,28 @@ int vr_tf_is_reference(const VrTf *tf);
 /* Parses a --tf file's text: the project's format (one JSON object) or a
  * ParaView preset file (a JSON array of presets; `preset` picks one by
  * Name, NULL or "" the first).  `file` is the name messages use.  Every
- * error is one line naming the file, the key and what is accepted. */
+ * error is one line naming the file, the key and what is accepted
+ * (VR_ERR_INPUT).  examples/tf/README.md describes both formats.
+ * Project format: besides the kinds of SPEC, "colors": [[t, r, g, b], ...]
+ * (t from 0 to 1) is a colour map of its own ("colormap" is then only its
+ * name: this is how vr_tf_to_json writes a preset); opacity points may be
+ * [t, a] or [t, a, midpoint, sharpness].  A colour map without "opacity"
+ * gets the default opacity of vr_tf_from_options.
+ * Presets: ColorSpace "RGB" only (missing = RGB); RGBPoints and Points are
+ * rescaled from the RGBPoints' own x range to t in [0, 1] (in log10 x when
+ * UseLogScale is true, which also makes the scale log10); Points must lie
+ * within that range; a preset without Points gets the default opacity;
+ * range auto.  The optional "Scale" key ("ln", "log10", "linear", written
+ * by vr_tf_export) sets the scale; "DataRange" is ignored. */
 int vr_tf_load(const char *text, size_t len, const char *file, const char *preset,
                VrTf *tf, VrError *err);
 
 /* The --colormap case: map name (NAME or NAME_r), scale, range text
- * ("auto", "LO:HI", "pA:pB"), opacity text (NULL = the default), as the
- * command line gave them.  Messages name the option. */
+ * ("auto", "LO:HI", "pA:pB"), opacity text (NULL = the default,
+ * VR_TF_DEFAULT_OPACITY in src/tf/tf.c), as the command line gave them.
+ * Opacity texts: "T:A,T:A,..." (at least two points, t increasing in
+ * [0, 1], a in [0, 1], extended flat to t = 0 and 1), "ramp" (0 at t = 0
+ * to 1 at t = 1), "ramp:AMAX", "flat:A".  Messages name the option. */
 int vr_tf_from_options(VrTf *tf, const char *colormap, const char *scale,
                        const char *range, const char *opacity, VrError *err);
 

@@ -31,4 +31,13 @@ int vr_tf_setup(MPI_Comm comm, const VrConfig *cfg, VrTf *tf, VrError *err);
 int vr_tf_setup_range(MPI_Comm comm, const VrConfig *cfg, const VrVolume *vol, VrTf *tf,
                       VrDataRange *dr, VrError *err);
 
+/* Collective.  For a transfer function absolute in x (the reference,
+ * Gaussians, points): rank 0 warns, in one line, when its opacity stays
+ * below VR_TF_INVISIBLE over the whole range of the data's x (a field in
+ * other units than the function was made for renders black), naming the
+ * data's range and what to use instead. */
+#define VR_TF_INVISIBLE 1e-4
+void vr_tf_warn_invisible(MPI_Comm comm, const VrConfig *cfg, const VrVolume *vol,
+                          const VrTf *tf);
+
 #endif

@@ -10,7 +10,7 @@
  * stays collective, and converted to float afterwards (H5Tconvert): types
  * of at most 4 bytes in place in the slab, wider ones through one piece of
  * scratch.  Native float files are read straight into the slab.
- * Non-finite voxels are replaced by 0 (empty) and counted. */
+ * Non-finite voxels are replaced by 0 (empty) or NaN and counted. */
 #ifndef VR_VOLUME_IO_H
 #define VR_VOLUME_IO_H
 
@@ -84,9 +84,12 @@ int vr_volume_probe(MPI_Comm comm, const char *path, const char *dataset,
                     int64_t dims[3], VrError *err);
 
 /* Collective.  Reads the slab of this rank for a decomposition along
- * axis.  vol is zeroed first; free it with vr_volume_free. */
+ * axis.  NaN and infinite voxels become 0 or, with keep_nan (a linear
+ * transfer function, where 0 is a density like any other), NaN.  vol is
+ * zeroed first; free it with vr_volume_free. */
 int vr_volume_read(MPI_Comm comm, const char *path, const char *dataset,
-                   const int64_t dims[3], int axis, VrVolume *vol, VrError *err);
+                   const int64_t dims[3], int axis, int keep_nan, VrVolume *vol,
+                   VrError *err);
 
 /* Why the HDF5 call that just failed did, from the innermost entry of the
  * thread's error stack (call it before any other HDF5 call, which clears

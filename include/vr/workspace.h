@@ -48,8 +48,10 @@ int vr_workspace_create(MPI_Comm comm, const VrConfig *cfg, const int64_t dims[3
 void vr_workspace_free(VrWorkspace *ws);
 
 /* Collective.  Rank 0 prints one warning if the data held NaN, infinite,
- * zero or negative voxels (all rendered as empty). */
-void vr_workspace_warn_data(MPI_Comm comm, const VrConfig *cfg, const VrVolume *vol);
+ * zero or negative voxels, saying how they render (linear: under a linear
+ * transfer function). */
+void vr_workspace_warn_data(MPI_Comm comm, const VrConfig *cfg, int linear,
+                            const VrVolume *vol);
 
 /* Collective.  With --resume: 1 on every rank if frame n already exists
  * as a whole PNG of the right size. */

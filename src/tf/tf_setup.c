@@ -133,3 +133,41 @@ int vr_tf_setup_range(MPI_Comm comm, const VrConfig *cfg, const VrVolume *vol, V
                         err);
     return vr_agree(comm, vr_tf_resolve_range(tf, dr->lo, dr->hi, what, err), err);
 }
+
+void vr_tf_warn_invisible(MPI_Comm comm, const VrConfig *cfg, const VrVolume *vol,
+                          const VrTf *tf)
+{
+    if (tf->kind == VR_TF_COLORMAP || cfg->quiet)
+        return;
+    VrDataRange dr;
+    VrError ignored;
+    if (vr_data_range(comm, vol, tf->scale, VR_RANGE_AUTO, NULL, &dr, &ignored) != VR_OK ||
+        dr.counted == 0)
+        return;
+    /* The largest opacity over [min, max] of x, at 4096 points and at
+     * the function's own peaks or points inside the range. */
+    double amax = 0.0, rgba[4];
+    for (int i = 0; i <= 4096; i++) {
+        vr_tf_eval_x(tf, dr.min + (dr.max - dr.min) * (double)i / 4096.0, rgba);
+        amax = rgba[3] > amax ? rgba[3] : amax;
+    }
+    for (int i = 0; i < tf->ngauss; i++)
+        if (tf->gauss[i].centre >= dr.min && tf->gauss[i].centre <= dr.max) {
+            vr_tf_eval_x(tf, tf->gauss[i].centre, rgba);
+            amax = rgba[3] > amax ? rgba[3] : amax;
+        }
+    for (int i = 0; i < tf->npoints; i++)
+        if (tf->points[i].x >= dr.min && tf->points[i].x <= dr.max)
+            amax = tf->points[i].rgba[3] > amax ? tf->points[i].rgba[3] : amax;
+    int rank;
+    MPI_Comm_rank(comm, &rank);
+    if (rank != 0 || amax >= VR_TF_INVISIBLE)
+        return;
+    fprintf(stderr,
+            "volrender_mpi: warning: %s rho of dataset '%s' in '%s' spans [%.4g, %.4g], "
+            "where the transfer function's opacity is at most %.2g: the frames will be "
+            "(nearly) empty; use --colormap NAME (it follows the data's own range) or a "
+            "--tf file made for these units\n",
+            vr_scale_name(tf->scale), cfg->dataset, cfg->input, dr.min, dr.max, amax);
+    fflush(stderr);
+}

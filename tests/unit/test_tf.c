@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../src/tf/colormap_data.h"
 #include "../../src/tf/tf_internal.h"
 #include "check.h"
 #include "vr/tf.h"
@@ -88,9 +89,11 @@ static void test_colormaps(void)
         char r[64];
         snprintf(r, sizeof r, "%s_r", tok);
         CHECK(vr_colormap_table(tok) && vr_colormap_table(r), "map %s", tok);
+        CHECK(count < VR_NCOLORMAPS && strcmp(tok, VR_COLORMAPS[count].name) == 0,
+              "listed map %d is %s", count, tok);
         count++;
     }
-    CHECK(count == 14, "%d maps listed", count);
+    CHECK(count == VR_NCOLORMAPS, "%d maps listed, %d generated", count, VR_NCOLORMAPS);
     /* matplotlib's bytes rule (viridis bytes as matplotlib gives them). */
     unsigned char rgb[3];
     vr_colormap_bytes(v, 0.0, rgb);
