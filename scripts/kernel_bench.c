@@ -204,7 +204,8 @@ int main(int argc, char **argv)
         views[v].kernel =
             views[v].force_general ? VR_KERNEL_GENERAL : vr_render_choose_kernel(&first, dims);
         if (v > 0)
-            ok = vr_volume_read(MPI_COMM_WORLD, path, dataset, dims, 1, &vol, &err) == VR_OK;
+            ok = vr_volume_read(MPI_COMM_WORLD, path, dataset, dims, 1,
+                                scale && !strcmp(scale, "linear"), &vol, &err) == VR_OK;
         ok = ok && vr_renderer_create(&vol, views[v].kernel, &first, &views[v].r, &err) == VR_OK;
         vr_volume_free(&vol);
         if (ok)
