@@ -62,7 +62,7 @@ def main():
         opts = [path if o == "V" else os.path.join(a.work, o) if o.endswith(".jsonl") else o
                 for o in opts]
         out = os.path.join(a.work, f"out{i}")
-        r = launch.run(a, 2, a.tool, ["-i", a.cube, "-N", "32", "-o", out] + opts)
+        r = launch.run(a, 1, a.tool, ["-i", a.cube, "-N", "32", "-o", out] + opts)
         # mpiexec adds its own note about the exit status; the tool says one line
         lines = [l for l in r.stderr.splitlines() if l.startswith("volrender")]
         ok = r.returncode == 2 and len(lines) == 1 and words in lines[0] \
