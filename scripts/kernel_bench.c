@@ -2,6 +2,14 @@
  *
  *   kernel_bench CUBE.h5 [-d DATASET] [-N N] [-a ANGLES] [-r REPEATS]
  *                [--colormap NAME [--opacity O] [--range R] [--scale S]]
+ *                [--view SPEC]...
+ *
+ * --view renders another orbit in the same run, each with its own
+ * renderer, repeat by repeat in turn (so that the rows compare under the
+ * same load).  SPEC is comma-separated key=value: axis=x|y|z, start=DEG,
+ * span=DEG (default 90), elev=DEG, fov=DEG (perspective), fit=1, width=L,
+ * kernel=general (force the general kernel), name=TEXT.  Without --view
+ * the reference orbit is rendered.
  *
  * With --colormap the orbit is rendered alternately through the
  * reference transfer function and through that colour map (over the
@@ -43,16 +51,65 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+typedef struct {
+    char name[64];
+    VrCameraConfig cc;
+    int force_general;
+    VrKernel kernel;
+    VrRenderer *r;
+} BenchView;
+
+/* "axis=y,elev=30,..." into *bv; 0 on success. */
+static int parse_view(const char *spec, BenchView *bv)
+{
+    memset(bv, 0, sizeof *bv);
+    vr_camera_config_defaults(&bv->cc);
+    snprintf(bv->name, sizeof bv->name, "%s", spec);
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", spec);
+    char *save = NULL;
+    for (char *kv = strtok_r(buf, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(kv, '=');
+        if (!eq)
+            return -1;
+        *eq = '\0';
+        const char *v = eq + 1;
+        if (!strcmp(kv, "axis") && (v[0] == 'x' || v[0] == 'y' || v[0] == 'z'))
+            bv->cc.orbit_axis = v[0] - 'x';
+        else if (!strcmp(kv, "start"))
+            bv->cc.orbit_start = atof(v);
+        else if (!strcmp(kv, "span"))
+            bv->cc.orbit_degrees = atof(v);
+        else if (!strcmp(kv, "elev"))
+            bv->cc.elevation = atof(v);
+        else if (!strcmp(kv, "fov"))
+            bv->cc.fov = atof(v);
+        else if (!strcmp(kv, "fit"))
+            bv->cc.fit = atoi(v);
+        else if (!strcmp(kv, "width"))
+            bv->cc.width = atof(v);
+        else if (!strcmp(kv, "kernel") && !strcmp(v, "general"))
+            bv->force_general = 1;
+        else if (!strcmp(kv, "name"))
+            snprintf(bv->name, sizeof bv->name, "%s", v);
+        else
+            return -1;
+    }
+    return 0;
+}
+
 /* One orbit through tf: samples, and the wall and CPU seconds of the
  * kernel calls alone; adds the images' sum to *checksum. */
-static int64_t render_orbit(VrRenderer *r, const VrTfTable *tf, int N, int angles,
-                            float *image, double *wall, double *cpu, double *checksum)
+static int64_t render_orbit(const BenchView *bv, const int64_t dims[3], const VrTfTable *tf,
+                            int N, int angles, float *image, double *wall, double *cpu,
+                            double *checksum)
 {
+    VrRenderer *r = bv->r;
     int64_t samples = 0;
     *wall = *cpu = 0.0;
     for (int n = 0; n < angles; n++) {
         VrView view;
-        vr_camera_view(N, N, angles, n, &view);
+        vr_camera_orbit_frame(&bv->cc, N, N, N, angles, dims, n, &view);
         const double w0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
         samples += vr_render_view(r, &view, tf, image);
         *wall += clock_s(CLOCK_MONOTONIC) - w0;
@@ -73,7 +130,8 @@ int main(int argc, char **argv)
 {
     const char *path = NULL, *dataset = "density";
     const char *colormap = NULL, *opacity = NULL, *range = NULL, *scale = NULL;
-    int N = 180, angles = 10, repeats = 5;
+    int N = 180, angles = 10, repeats = 5, nviews = 0;
+    BenchView views[8];
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-d") && i + 1 < argc)
             dataset = argv[++i];
@@ -91,12 +149,17 @@ int main(int argc, char **argv)
             range = argv[++i];
         else if (!strcmp(argv[i], "--scale") && i + 1 < argc)
             scale = argv[++i];
-        else if (argv[i][0] != '-' && !path)
+        else if (!strcmp(argv[i], "--view") && i + 1 < argc && nviews < 8) {
+            if (parse_view(argv[++i], &views[nviews++]) != 0) {
+                fprintf(stderr, "kernel_bench: bad --view '%s'\n", argv[i]);
+                return 2;
+            }
+        } else if (argv[i][0] != '-' && !path)
             path = argv[i];
         else {
             fprintf(stderr, "usage: kernel_bench CUBE.h5 [-d DATASET] [-N N] [-a ANGLES] "
                             "[-r REPEATS] [--colormap NAME [--opacity O] [--range R] "
-                            "[--scale S]]\n");
+                            "[--scale S]] [--view SPEC]...\n");
             return 2;
         }
     }
@@ -129,12 +192,30 @@ int main(int argc, char **argv)
                  vr_tf_resolve_range(&tf, dr.lo, dr.hi, path, &err) == VR_OK;
         ok = ok && vr_tf_table_build(&tf, &table, &err) == VR_OK;
     }
-    ok = ok && vr_renderer_create(&vol, N, N, &r, &err) == VR_OK;
+    if (nviews == 0) {
+        parse_view("name=x orbit", &views[0]);
+        nviews = 1;
+    }
+    /* Each view its own renderer from its own read of the cube (a kernel
+     * consumes the slab it is built from). */
+    for (int v = 0; ok && v < nviews; v++) {
+        VrView first;
+        vr_camera_orbit_frame(&views[v].cc, N, N, N, angles, dims, 0, &first);
+        views[v].kernel =
+            views[v].force_general ? VR_KERNEL_GENERAL : vr_render_choose_kernel(&first, dims);
+        if (v > 0)
+            ok = vr_volume_read(MPI_COMM_WORLD, path, dataset, dims, 1,
+                                scale && !strcmp(scale, "linear"), &vol, &err) == VR_OK;
+        ok = ok && vr_renderer_create(&vol, views[v].kernel, &first, &views[v].r, &err) == VR_OK;
+        vr_volume_free(&vol);
+        if (ok)
+            printf("view %d: %s, kernel %s\n", v, views[v].name, vr_kernel_name(views[v].kernel));
+    }
     if (!ok) {
         fprintf(stderr, "kernel_bench: %s\n", err.msg);
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
-    vr_volume_free(&vol);
+    r = views[0].r;
     if (colormap) {
         char desc[512];
         vr_tf_describe(&tf, desc, sizeof desc);
@@ -142,41 +223,57 @@ int main(int argc, char **argv)
                table.max_error[0], table.max_error[1], table.max_error[2],
                table.max_error[3]);
     }
-    const int paths = colormap ? 2 : 1;
+    const int paths = colormap ? 2 : 1, rows = paths * nviews;
     float *image = malloc((size_t)N * N * 4 * sizeof(float));
-    double *wall = malloc((size_t)(paths * repeats) * sizeof(double));
-    double *cpu = malloc((size_t)(paths * repeats) * sizeof(double));
-    if (!image || !wall || !cpu) {
+    double *wall = malloc((size_t)(rows * repeats) * sizeof(double));
+    double *cpu = malloc((size_t)(rows * repeats) * sizeof(double));
+    double *checksum = calloc((size_t)rows, sizeof(double));
+    int64_t *samples = calloc((size_t)rows, sizeof(int64_t));
+    if (!image || !wall || !cpu || !checksum || !samples) {
         fprintf(stderr, "kernel_bench: out of memory\n");
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
     static const char *const NAMES[2] = {"reference", "table"};
-    double checksum[2] = {0.0, 0.0};
-    int64_t samples = 0;
+    /* Row k: view k / paths through path k % paths. */
     for (int rep = 0; rep < repeats; rep++)
-        for (int p = 0; p < paths; p++) {
-            double *w = &wall[p * repeats + rep], *c = &cpu[p * repeats + rep];
-            checksum[p] = 0.0;
-            samples = render_orbit(r, p ? &table : &ref, N, angles, image, w, c,
-                                   &checksum[p]);
-            printf("repeat %d %-9s: %.1f M samples/s by wall time, %.1f by CPU time\n", rep,
-                   NAMES[p], 1e-6 * (double)samples / *w, 1e-6 * (double)samples / *c);
+        for (int k = 0; k < rows; k++) {
+            const int v = k / paths, p = k % paths;
+            double *w = &wall[k * repeats + rep], *c = &cpu[k * repeats + rep];
+            checksum[k] = 0.0;
+            samples[k] = render_orbit(&views[v], dims, p ? &table : &ref, N, angles, image, w,
+                                      c, &checksum[k]);
+            printf("repeat %d %s %-9s: %.1f M samples/s by wall time, %.1f by CPU time\n",
+                   rep, views[v].name, NAMES[p], 1e-6 * (double)samples[k] / *w,
+                   1e-6 * (double)samples[k] / *c);
         }
-    double med_cpu[2];
-    for (int p = 0; p < paths; p++) {
-        const double mw = median(wall + p * repeats, repeats);
-        med_cpu[p] = median(cpu + p * repeats, repeats);
-        printf("median %s: %.1f M samples/s by wall time, %.1f by CPU time (%lld samples "
-               "per orbit)\n",
-               NAMES[p], 1e-6 * (double)samples / mw, 1e-6 * (double)samples / med_cpu[p],
-               (long long)samples);
+    double *med_cpu = malloc((size_t)rows * sizeof(double));
+    for (int k = 0; k < rows && med_cpu; k++) {
+        const int v = k / paths, p = k % paths;
+        const double mw = median(wall + k * repeats, repeats);
+        med_cpu[k] = median(cpu + k * repeats, repeats);
+        printf("median %s [%s] %s: %.1f M samples/s by wall time, %.1f by CPU time (%lld "
+               "samples per orbit)\n",
+               views[v].name, vr_kernel_name(views[v].kernel), NAMES[p],
+               1e-6 * (double)samples[k] / mw, 1e-6 * (double)samples[k] / med_cpu[k],
+               (long long)samples[k]);
     }
-    if (paths == 2)
-        printf("table / reference throughput (CPU time medians): %.3f\n",
-               med_cpu[0] / med_cpu[1]);
-    printf("checksum %.9g\n", checksum[0]);
-    if (paths == 2)
-        printf("checksum table %.9g\n", checksum[1]);
+    for (int v = 0; v < nviews && med_cpu; v++) {
+        if (paths == 2)
+            printf("%s: table / reference throughput (CPU time medians): %.3f\n",
+                   views[v].name, med_cpu[2 * v] / med_cpu[2 * v + 1]);
+        if (v > 0)
+            printf("%s / %s (CPU time, reference path): %.3f\n", views[v].name,
+                   views[0].name,
+                   ((double)samples[v * paths] / med_cpu[v * paths]) /
+                       ((double)samples[0] / med_cpu[0]));
+    }
+    for (int k = 0; k < rows; k++)
+        printf("checksum %s %s %.9g\n", views[k / paths].name, NAMES[k % paths], checksum[k]);
+    free(med_cpu);
+    free(checksum);
+    free(samples);
+    for (int v = 1; v < nviews; v++)
+        vr_renderer_free(views[v].r);
     free(image);
     free(wall);
     free(cpu);

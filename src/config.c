@@ -18,6 +18,8 @@ void vr_config_defaults(VrConfig *cfg)
     strcpy(cfg->output_dir, ".");
     strcpy(cfg->prefix, "volumerender");
     cfg->image_size = 180;
+    cfg->image_width = cfg->image_height = 180;
+    vr_camera_config_defaults(&cfg->camera);
     cfg->samples = 0;  /* 0 = same as image_size */
     cfg->angles = 10;
     cfg->first_angle = 0;
@@ -64,11 +66,14 @@ void vr_config_print_usage(FILE *out)
 "                          --float-output)\n"
 "\n"
 "Camera:\n"
-"  -N, --size N            image is N x N pixels (default 180)\n"
-"  -s, --samples S         samples per ray (default N)\n"
-"  -a, --angles A          angles in the orbit about x, 0 to 90 degrees\n"
-"                          exclusive (default 10)\n"
-"      --first-angle I     first angle index to render (default 0)\n"
+"  -N, --size N|WxH        image is N x N pixels (default 180), or W\n"
+"                          columns x H rows\n"
+"  -s, --samples S         samples per ray (default N, or max(W, H))\n"
+"  -a, --angles A          frames of the orbit (default 10: about x, 0 to\n"
+"                          90 degrees exclusive)\n", out);
+    vr_camera_print_usage(out);
+    fputs(
+"      --first-angle I     first frame (angle or view) to render (default 0)\n"
 "      --last-angle I      last angle index to render, inclusive\n"
 "                          (default A-1)\n"
 "\n"
@@ -326,9 +331,47 @@ static int *int_field(VrConfig *cfg, OptId id)
     }
 }
 
+/* -N: "N" (N x N) or "WxH" (W columns, H rows), each 2 to VR_MAX_IMAGE. */
+static int parse_image_size(VrConfig *cfg, const char *opt, const char *v, VrError *err)
+{
+    const char *x = strchr(v, 'x');
+    int W, H;
+    if (!x) {
+        int rc = parse_int(opt, v, 2, VR_MAX_IMAGE, &W, err);
+        if (rc != VR_OK)
+            return rc;
+        H = W;
+    } else {
+        char wtext[32], htext[32];
+        const size_t wl = (size_t)(x - v);
+        if (wl == 0 || wl >= sizeof wtext || strlen(x + 1) >= sizeof htext)
+            return vr_fail(err, VR_ERR_USAGE,
+                           "option %s: '%s' is not N or WxH (accepted: 2 to %d each)", opt,
+                           show(v).text, VR_MAX_IMAGE);
+        memcpy(wtext, v, wl);
+        wtext[wl] = '\0';
+        strcpy(htext, x + 1);
+        int rc = parse_int(opt, wtext, 2, VR_MAX_IMAGE, &W, err);
+        if (rc == VR_OK)
+            rc = parse_int(opt, htext, 2, VR_MAX_IMAGE, &H, err);
+        if (rc != VR_OK)
+            return rc;
+    }
+    cfg->image_width = W;
+    cfg->image_height = H;
+    cfg->image_size = W > H ? W : H;
+    return VR_OK;
+}
+
 static int apply_option(VrConfig *cfg, const OptSpec *o, const char *opt,
                         const char *v, VrError *err)
 {
+    if (o->id == OPT_SIZE)
+        return parse_image_size(cfg, opt, v, err);
+    if (o->id == OPT_ANGLES)
+        cfg->angles_given = 1;
+    if (o->id == OPT_LAST)
+        cfg->last_angle_given = 1;
     int *number = int_field(cfg, o->id);
     if (number)
         return parse_int(opt, v, o->lo, o->hi, number, err);
@@ -438,6 +481,13 @@ static int apply_option(VrConfig *cfg, const OptSpec *o, const char *opt,
 /* Cross-option rules, applied once every option is known. */
 static int validate(VrConfig *cfg, VrError *err)
 {
+    int crc = vr_camera_check_options(&cfg->camera, cfg->angles_given, err);
+    if (crc != VR_OK)
+        return crc;
+    /* With --views the frames are the file's views, counted when it is
+     * read (vr_camera_setup): until then any frame index may be asked for. */
+    if (cfg->camera.views_file[0])
+        cfg->angles = VR_MAX_ANGLES;
     if (cfg->samples == 0)
         cfg->samples = cfg->image_size;
     if (cfg->last_angle < 0)
@@ -502,6 +552,15 @@ int vr_config_parse(VrConfig *cfg, int argc, char *const argv[], VrError *err)
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char *value = NULL;
+        int used = 0;
+        int crc = vr_camera_parse_option(&cfg->camera, arg, i + 1 < argc ? argv[i + 1] : NULL,
+                                         &used, err);
+        if (crc != VR_OK)
+            return crc;
+        if (used) {
+            i += used - 1;
+            continue;
+        }
         const OptSpec *o = find_option(arg, &value);
         if (!o)
             return vr_fail(err, VR_ERR_USAGE,

@@ -15,6 +15,7 @@ struct VrFloatOut {
     char path[4096];
     char tmp[4200];
     hid_t file, rgb, trans, index, theta, proj;
+    hid_t cam[7];     /* /camera datasets (vr_float_out_write_view) */
     int height, width;
     int64_t ny, nz;
     float *scratch;   /* height*width*3 floats */
@@ -145,8 +146,11 @@ static int write_attributes(VrFloatOut *fo, const VrConfig *cfg, const int64_t d
                    set_attr_str(fo, f, "dataset", cfg->dataset) != 0 ||
                    set_attr_str(fo, f, "composite", vr_composite_name(cfg->composite)) != 0 ||
                    set_attr_str(fo, f, "camera",
-                                "orthographic orbit about x; theta_n = (pi/2) n / angles; "
-                                "X = u, Y = v cos - w sin, Z = v sin + w cos; rays along +v") != 0
+                                "per frame in /camera (SPEC Views): sample (r, s, q) at "
+                                "P = C + u_r e_u + v_s e_v + w_q e_w (orthographic, fov 0) "
+                                "or C + v_s e_v + (1 - v_s / d)(u_r e_u + w_q e_w), "
+                                "d = |eye - C|; u, v, w linspace over widths "
+                                "(W_u, W_w, depth); rays along +e_v") != 0
                ? -1
                : 0;
 }
@@ -185,9 +189,11 @@ int vr_float_out_attr_int(VrFloatOut *fo, const char *name, int v, VrError *err)
 int vr_float_out_create(const char *path, const VrConfig *cfg, const int64_t dims[3],
                         int nranks, VrFloatOut **out, VrError *err)
 {
-    return vr_float_out_create_sized(path, cfg, dims, nranks, cfg->image_size,
-                                     cfg->image_size, out, err);
+    return vr_float_out_create_sized(path, cfg, dims, nranks, cfg->image_height,
+                                     cfg->image_width, out, err);
 }
+
+static int create_camera_datasets(VrFloatOut *fo, hsize_t F);
 
 int vr_float_out_create_sized(const char *path, const VrConfig *cfg,
                               const int64_t dims[3], int nranks, int height, int width,
@@ -200,6 +206,8 @@ int vr_float_out_create_sized(const char *path, const VrConfig *cfg,
     VrFloatOut *fo = calloc(1, sizeof *fo);
     VR_CHECK(fo, VR_ERR_NOMEM, err, "cannot allocate the float output");
     fo->file = fo->rgb = fo->trans = fo->index = fo->theta = fo->proj = H5I_INVALID_HID;
+    for (int i = 0; i < 7; i++)
+        fo->cam[i] = H5I_INVALID_HID;
     snprintf(fo->path, sizeof fo->path, "%s", path);
     vr_output_temp_path(path, fo->tmp, sizeof fo->tmp);
     fo->height = height;
@@ -236,6 +244,8 @@ int vr_float_out_create_sized(const char *path, const VrConfig *cfg,
                  fo->proj >= 0,
              VR_ERR_IO, err, "cannot create the datasets of float output '%s': %s", path,
              fo->reason);
+    VR_CHECK(create_camera_datasets(fo, F) == 0, VR_ERR_IO, err,
+             "cannot create the camera datasets of float output '%s': %s", path, fo->reason);
     const int e = reserve_space(fo, 0);
     VR_CHECK(e == 0, VR_ERR_IO, err, "cannot create float output '%s': %s", path,
              strerror(e));
@@ -292,6 +302,43 @@ int vr_float_out_write_frame(VrFloatOut *fo, int f, int angle_index, double thet
     return VR_OK;
 }
 
+static const char *const CAMERA_SETS[7] = {"centre", "e_u", "e_v", "e_w", "eye", "widths",
+                                           "fov"};
+
+static int create_camera_datasets(VrFloatOut *fo, hsize_t F)
+{
+    hid_t g = H5Gcreate2(fo->file, "camera", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) {
+        note_reason(fo);
+        return -1;
+    }
+    const hsize_t d3[2] = {F, 3};
+    int bad = 0;
+    for (int i = 0; i < 7 && !bad; i++) {
+        fo->cam[i] = make_dataset(g, CAMERA_SETS[i], H5T_IEEE_F64LE, i < 6 ? 2 : 1, d3);
+        bad = fo->cam[i] < 0;
+    }
+    if (bad)
+        note_reason(fo);
+    H5Gclose(g);
+    return bad ? -1 : 0;
+}
+
+int vr_float_out_write_view(VrFloatOut *fo, int f, const VrView *view, VrError *err)
+{
+    const double widths[3] = {view->width_u, view->width_w, view->depth};
+    const double *vals[7] = {view->centre, view->eu, view->ev, view->ew, view->eye, widths,
+                             &view->fov};
+    const hsize_t s2[2] = {(hsize_t)f, 0}, c2[2] = {1, 3};
+    int bad = 0;
+    for (int i = 0; i < 7 && !bad; i++)
+        bad = write_block(fo, fo->cam[i], H5T_NATIVE_DOUBLE, i < 6 ? 2 : 1, s2, c2, vals[i]);
+    if (bad)
+        return vr_fail(err, VR_ERR_IO, "cannot write the camera of frame %d to float output "
+                       "'%s': %s", view->index, fo->path, fo->reason);
+    return VR_OK;
+}
+
 int vr_float_out_write_projection(VrFloatOut *fo, const float *logmean, VrError *err)
 {
     const hsize_t s[2] = {0, 0}, c[2] = {(hsize_t)fo->ny, (hsize_t)fo->nz};
@@ -320,6 +367,9 @@ int vr_float_out_close(VrFloatOut *fo, int commit, VrError *err)
     if (!fo)
         return VR_OK;
     int rc = VR_OK;
+    for (int i = 0; i < 7; i++)
+        if (fo->cam[i] >= 0)
+            H5Dclose(fo->cam[i]);
     const hid_t ids[] = {fo->proj, fo->theta, fo->index, fo->trans, fo->rgb};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
         if (ids[i] >= 0)

@@ -1,5 +1,6 @@
 #include "vr/frame_writer.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,20 +123,28 @@ int vr_frame_writer_projection(VrFrameWriter *fw, const float *logmean,
 /* The camera of a frame, in words and numbers. */
 static void describe_camera(const VrView *view, char *out, size_t cap)
 {
+    const double *c = view->centre, *u = view->eu, *v = view->ev, *w = view->ew;
     snprintf(out, cap,
-             "orthographic orbit about x: angle %d of %d, theta = %.17g rad; "
-             "%d x %d pixels, %d samples per ray; box %d world units wide, centred "
-             "on the cube",
-             view->angle_index, view->angles, view->theta, view->N, view->N, view->S,
-             view->N);
+             "frame %d: %s, theta = %.17g rad; %d x %d pixels (W x H), %d samples per "
+             "ray; centre (%.9g, %.9g, %.9g), e_u (%.9g, %.9g, %.9g), e_v (%.9g, %.9g, "
+             "%.9g), e_w (%.9g, %.9g, %.9g); box W_u %.9g, W_w %.9g, depth %.9g",
+             view->index,
+             view->lens == VR_LENS_PERSPECTIVE ? "perspective" : "orthographic",
+             view->theta, view->W, view->H, view->S, c[0], c[1], c[2], u[0], u[1], u[2],
+             v[0], v[1], v[2], w[0], w[1], w[2], view->width_u, view->width_w, view->depth);
+    if (view->lens == VR_LENS_PERSPECTIVE) {
+        const size_t n = strlen(out);
+        snprintf(out + n, cap - n, "; fov %.9g deg, eye (%.9g, %.9g, %.9g)",
+                 view->fov * 180.0 / M_PI, view->eye[0], view->eye[1], view->eye[2]);
+    }
 }
 
 int vr_frame_writer_frame(VrFrameWriter *fw, const float *image, const VrView *view, int f,
                           VrFloatOut *fo, VrError *err)
 {
     const VrConfig *cfg = fw->cfg;
-    char path[4400], camera[512];
-    vr_output_frame_path(cfg->output_dir, cfg->prefix, view->angle_index, path,
+    char path[4400], camera[1024];
+    vr_output_frame_path(cfg->output_dir, cfg->prefix, view->index, path,
                          sizeof path);
     describe_camera(view, camera, sizeof camera);
     vr_frame_to_pixels(image, (long)fw->npix, fw->background, fw->channels, fw->depth,
@@ -147,9 +156,11 @@ int vr_frame_writer_frame(VrFrameWriter *fw, const float *image, const VrView *v
         {"volrender:transfer_function", fw->tf_json},
         {"volrender:data_range", fw->range_text},
     };
-    int rc = vr_png_write(path, view->N, view->N, fw->channels, fw->depth, fw->pixels, text,
+    int rc = vr_png_write(path, view->W, view->H, fw->channels, fw->depth, fw->pixels, text,
                           (int)(sizeof text / sizeof text[0]), err);
     if (rc == VR_OK && fo)
-        rc = vr_float_out_write_frame(fo, f, view->angle_index, view->theta, image, err);
+        rc = vr_float_out_write_frame(fo, f, view->index, view->theta, image, err);
+    if (rc == VR_OK && fo)
+        rc = vr_float_out_write_view(fo, f, view, err);
     return rc;
 }

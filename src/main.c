@@ -52,6 +52,9 @@ typedef struct {
     int snapshot_warned;     /* the table warning was given (once a run) */
     VrWorkspace ws;          /* images and buffers of the orbit */
     VrFrameWriter writer;    /* rank 0: frames and projection into files */
+    VrCamera camera;         /* where the frames look from (camera.h) */
+    VrKernel kernel;         /* which kernel renders them (render.h) */
+    VrView first;            /* a frame of the job: the kernels' box */
     VrRenderer *renderer;
     VrCompositor *compositor;
     VrFloatOut *float_out;   /* rank 0, with --float-output */
@@ -89,6 +92,43 @@ static int probe_inputs(App *app, VrError *err)
     return rc;
 }
 
+/* The frames: every one checked now (a views file is read by every rank,
+ * so all reach the same verdict), and the kernel that renders them. */
+static int setup_camera(App *app, VrError *err)
+{
+    VrConfig *cfg = &app->base; /* every snapshot's options follow */
+    int nframes = 0;
+    int rc = vr_camera_setup(&cfg->camera, cfg->image_height, cfg->image_width, cfg->samples,
+                             cfg->angles, app->dims, &app->camera, &nframes, err);
+    if (rc == VR_OK && cfg->camera.views_file[0]) {
+        /* One frame per view: --first-angle / --last-angle select views. */
+        cfg->angles = nframes;
+        if (!cfg->last_angle_given)
+            cfg->last_angle = nframes - 1;
+        if (cfg->first_angle >= nframes || cfg->last_angle >= nframes)
+            rc = vr_fail(err, VR_ERR_USAGE,
+                         "option --%s: %d is beyond the %d view(s) of %s (accepted: 0 "
+                         "to %d)", cfg->first_angle >= nframes ? "first-angle" : "last-angle",
+                         cfg->first_angle >= nframes ? cfg->first_angle : cfg->last_angle,
+                         nframes, cfg->camera.views_file, nframes - 1);
+    }
+    if (rc == VR_OK) {
+        app->kernel = vr_render_kernel_of_job(cfg, app->dims, &app->first);
+        if (cfg->camera.views_file[0])
+            rc = vr_camera_frame(&app->camera, cfg->first_angle, &app->first, err);
+        snprintf(app->stats.kernel, sizeof app->stats.kernel, "%s",
+                 vr_kernel_name(app->kernel));
+        if (cfg->camera.views_file[0])
+            snprintf(app->stats.camera, sizeof app->stats.camera, "views file, %d view(s)",
+                     nframes);
+        else
+            snprintf(app->stats.camera, sizeof app->stats.camera, "%s orbit about %s",
+                     cfg->camera.fov > 0.0 ? "perspective" : "orthographic",
+                     vr_camera_axis_name(cfg->camera.orbit_axis));
+    }
+    return vr_agree(app->comm, rc, err);
+}
+
 /* Everything that can be checked before reading: the transfer function,
  * the inputs, the memory the job needs.  Each step is agreed by all ranks. */
 static int check_job(App *app, VrError *err)
@@ -103,6 +143,8 @@ static int check_job(App *app, VrError *err)
     }
     if (rc == VR_OK)
         rc = probe_inputs(app, err);
+    if (rc == VR_OK)
+        rc = setup_camera(app, err);
     if (rc == VR_OK)
         rc = vr_workspace_check_memory(app->comm, &app->base, app->dims, err);
     vr_timer_stop(&app->stats.timers, VR_PHASE_OPEN);
@@ -192,7 +234,7 @@ static int prepare_outputs(App *app, VrError *err)
         return rc;
     warn_table_error(app);
     if (app->rank == 0) {
-        const int64_t npix = (int64_t)app->cfg.image_size * app->cfg.image_size;
+        const int64_t npix = (int64_t)app->cfg.image_width * app->cfg.image_height;
         rc = vr_frame_writer_create(&app->cfg, &app->tf, &app->range, npix,
                                     app->dims[1] * app->dims[2], &app->writer, err);
         if (rc == VR_OK && app->cfg.tf_export[0])
@@ -233,8 +275,8 @@ static int load_volume(App *app, VrError *err)
     /* Resampling the slab for the orbit is data preparation, done once
      * whatever the number of angles: it ends the read phase. */
     if (rc == VR_OK)
-        rc = vr_agree(app->comm, vr_renderer_create(&vol, app->cfg.image_size,
-                                                    app->cfg.samples, &app->renderer, err),
+        rc = vr_agree(app->comm, vr_renderer_create(&vol, app->kernel, &app->first,
+                                                    &app->renderer, err),
                       err);
     vr_timer_stop(&app->stats.timers, VR_PHASE_READ);
     if (rc != VR_OK) {
@@ -283,7 +325,9 @@ static int render_angle(App *app, int n, int frame, VrError *err)
 {
     VrWorkspace *ws = &app->ws;
     VrView view;
-    vr_camera_view(app->cfg.image_size, app->cfg.samples, app->cfg.angles, n, &view);
+    int rc = vr_camera_frame(&app->camera, n, &view, err); /* checked before reading */
+    if (rc != VR_OK)
+        vr_fatal(app->comm, "%s", err->msg);
 
     vr_timer_start(&app->stats.timers, VR_PHASE_RENDER);
     app->stats.samples += vr_render_view(app->renderer, &view, &app->table, ws->partial);
@@ -291,11 +335,10 @@ static int render_angle(App *app, int n, int frame, VrError *err)
     inject_orbit_failure(app, n);
 
     vr_timer_start(&app->stats.timers, VR_PHASE_COMPOSITE);
-    vr_camera_rank_order(&view, app->cfg.axis, app->nranks, ws->order);
+    vr_camera_rank_order(&view, app->dims, app->cfg.axis, app->nranks, ws->order);
     vr_composite(app->compositor, ws->partial, ws->order, ws->final);
     vr_timer_stop(&app->stats.timers, VR_PHASE_COMPOSITE);
 
-    int rc = VR_OK;
     vr_timer_start(&app->stats.timers, VR_PHASE_WRITE);
     if (app->rank == 0)
         rc = vr_frame_writer_frame(&app->writer, ws->final, &view, frame, app->float_out,
@@ -310,7 +353,7 @@ static int render_orbit(App *app, VrError *err)
     int rc = VR_OK;
     if (!app->compositor)
         rc = vr_compositor_create(app->comm, cfg->composite,
-                                  (int64_t)cfg->image_size * cfg->image_size,
+                                  (int64_t)cfg->image_width * cfg->image_height,
                                   &app->compositor, err);
     for (int n = cfg->first_angle; rc == VR_OK && n <= cfg->last_angle; n++) {
         if (vr_workspace_frame_done(app->comm, cfg, n)) {
@@ -413,12 +456,16 @@ static int run(App *app, VrError *err)
     int rc = check_job(app, err);
     if (rc == VR_OK)
         rc = vr_compositor_create(app->comm, app->base.composite,
-                                  (int64_t)app->base.image_size * app->base.image_size,
+                                  (int64_t)app->base.image_width * app->base.image_height,
                                   &app->compositor, err);
     const VrInputs *in = &app->inputs;
     for (int k = 0; rc == VR_OK && k < in->count; k++) {
         if (k > 0) { /* each snapshot's record times that snapshot alone */
-            memset(&app->stats, 0, sizeof app->stats);
+            VrRunStats fresh;
+            memset(&fresh, 0, sizeof fresh);
+            memcpy(fresh.kernel, app->stats.kernel, sizeof fresh.kernel);
+            memcpy(fresh.camera, app->stats.camera, sizeof fresh.camera);
+            app->stats = fresh;
             vr_timer_start(&app->stats.timers, VR_PHASE_TOTAL);
         }
         rc = snapshot_config(app, k, err);
@@ -482,6 +529,7 @@ int main(int argc, char **argv)
         vr_print_error(&err);
     vr_compositor_free(app.compositor);
     vr_renderer_free(app.renderer);
+    vr_camera_free(&app.camera);
     vr_workspace_free(&app.ws);
     vr_frame_writer_free(&app.writer);
     vr_tf_table_free(&app.table);

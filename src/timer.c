@@ -180,6 +180,9 @@ static void write_json(FILE *f, const VrConfig *cfg, const int64_t dims[3],
             cfg->samples, cfg->angles, cfg->first_angle, cfg->last_angle, cfg->axis,
             vr_composite_name(cfg->composite), cfg->resume ? "true" : "false",
             cfg->max_memory_mib);
+    fprintf(f, ",\"width\":%d,\"height\":%d,\"kernel\":\"%s\",\"camera\":", cfg->image_width,
+            cfg->image_height, st->kernel);
+    json_string(f, st->camera);
     fputs(",\"output_dir\":", f);
     json_string(f, cfg->output_dir);
     fputs(",\"prefix\":", f);
@@ -314,8 +317,9 @@ static void print_summary(const VrConfig *cfg, const Reduced *r, const VrRunStat
     const Stat *ph = r->phase;
     printf("volrender_mpi: %d frame(s) of %dx%d at %d rank(s) x %d thread(s) on %d "
            "host(s)\n",
-           st->frames, cfg->image_size, cfg->image_size, r->nranks, (int)r->threads.min,
+           st->frames, cfg->image_width, cfg->image_height, r->nranks, (int)r->threads.min,
            r->hosts);
+    printf("  camera: %s; kernel: %s\n", st->camera, st->kernel);
     printf("  phase       min [s]   mean [s]  max [s]  (max on rank)\n");
     for (int p = 0; p < VR_PHASE_COUNT; p++)
         printf("  %-10s %9.3f %9.3f %9.3f  (%d)\n", PHASE_NAMES[p], ph[p].min,

@@ -60,8 +60,10 @@ int64_t vr_workspace_estimate_bytes(const VrConfig *cfg, const int64_t dims[3],
     const int64_t slab_voxels = sat_mul(sat_mul(ext[0], ext[1]), ext[2]);
     const int64_t scratch_bytes =
         sat_mul(slab_voxels < VR_WIDE_PIECE_ELEMS ? slab_voxels : VR_WIDE_PIECE_ELEMS, 8);
-    const int64_t planes = vr_renderer_estimate_bytes(dims, &slab, cfg->image_size);
-    const int64_t npix = (int64_t)cfg->image_size * cfg->image_size;
+    VrView first;
+    const VrKernel kernel = vr_render_kernel_of_job(cfg, dims, &first);
+    const int64_t planes = vr_renderer_estimate_bytes(kernel, dims, &slab, &first);
+    const int64_t npix = (int64_t)cfg->image_width * cfg->image_height;
     const int64_t plane = sat_mul(dims[1], dims[2]);
     /* slab + planes, partial image + compositing buffer, projection sums,
      * conversion scratch, the renderer's per-sample lines (under 96 bytes
@@ -208,7 +210,7 @@ int vr_workspace_create(MPI_Comm comm, const VrConfig *cfg, const int64_t dims[3
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &nranks);
     memset(ws, 0, sizeof *ws);
-    ws->npix = (int64_t)cfg->image_size * cfg->image_size;
+    ws->npix = (int64_t)cfg->image_width * cfg->image_height;
     const int64_t plane = dims[1] * dims[2];
     ws->partial = malloc((size_t)ws->npix * 4 * sizeof(float));
     ws->order = malloc((size_t)nranks * sizeof(int));
@@ -220,7 +222,7 @@ int vr_workspace_create(MPI_Comm comm, const VrConfig *cfg, const int64_t dims[3
     }
     int rc = ok ? VR_OK
                 : vr_fail(err, VR_ERR_NOMEM, "cannot allocate the image buffers "
-                          "(%dx%d)", cfg->image_size, cfg->image_size);
+                          "(%dx%d)", cfg->image_width, cfg->image_height);
     rc = vr_agree(comm, rc, err);
     if (rc != VR_OK)
         vr_workspace_free(ws);
@@ -259,7 +261,7 @@ int vr_workspace_frame_done(MPI_Comm comm, const VrConfig *cfg, int n)
     if (rank == 0) {
         char path[4400];
         vr_output_frame_path(cfg->output_dir, cfg->prefix, n, path, sizeof path);
-        done = vr_output_png_complete(path, cfg->image_size, cfg->image_size);
+        done = vr_output_png_complete(path, cfg->image_width, cfg->image_height);
     }
     MPI_Bcast(&done, 1, MPI_INT, 0, comm);
     return done;

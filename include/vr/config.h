@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "vr/camera.h"
 #include "vr/error.h"
 
 typedef enum { VR_COMPOSITE_BSWAP = 0, VR_COMPOSITE_TREE = 1 } VrCompositeMethod;
@@ -36,7 +37,12 @@ typedef struct {
     char prefix[256];        /* frame name prefix */
     char float_output[4096]; /* "" = none; else HDF5 file of float frames */
     char timing[4096];       /* "" = none; else JSON Lines file to append to */
-    int image_size;          /* N: image is N x N */
+    int image_size;          /* N: image is N x N; with -N WxH, max(W, H) */
+    int image_width;         /* W: image columns (-N WxH; else N) */
+    int image_height;        /* H: image rows */
+    VrCameraConfig camera;   /* orbit or views file (camera.h) */
+    int angles_given;        /* -a given */
+    int last_angle_given;    /* --last-angle given */
     int samples;             /* samples per ray; N by default */
     int angles;              /* angles in the full orbit */
     int first_angle;         /* first angle index rendered */

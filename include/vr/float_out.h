@@ -20,6 +20,7 @@
 
 #include <stdint.h>
 
+#include "vr/camera.h"
 #include "vr/config.h"
 #include "vr/error.h"
 
@@ -47,6 +48,11 @@ int vr_float_out_attr_int(VrFloatOut *fo, const char *name, int v, VrError *err)
 /* Frame f (0-based within the run) from a composited image (H*W*4). */
 int vr_float_out_write_frame(VrFloatOut *fo, int f, int angle_index, double theta,
                              const float *image, VrError *err);
+
+/* The camera of frame f: datasets /camera/centre, e_u, e_v, e_w, eye
+ * float64 [F][3] and /camera/widths [F][3] (W_u, W_w, depth), fov [F]
+ * (radians, 0 = orthographic), so the frames can be reprojected. */
+int vr_float_out_write_view(VrFloatOut *fo, int f, const VrView *view, VrError *err);
 
 int vr_float_out_write_projection(VrFloatOut *fo, const float *logmean, VrError *err);
 

@@ -1,11 +1,14 @@
-/* render.h — the per-rank ray-casting kernel.
+/* render.h — the per-rank ray-casting kernels behind one interface.
  *
- * For the orbit about x every sample of image row r lies on the plane
- * x = c(r), whatever the angle.  So the renderer resamples this rank's slab
- * along x once, into one (y, z) plane per image row it renders, and each
- * view then needs only bilinear interpolation in those planes: the same
- * trilinear value as SPEC, with half the memory traffic.
- *
+ * Two kernels, chosen in one place (vr_render_choose_kernel) and named in
+ * the summary and the --timing record:
+ *   orbit-resampled  orthographic orbits about a coordinate axis without
+ *                    elevation: the slab is resampled once along the axis
+ *                    into one plane per image row, and every view is
+ *                    bilinear in those planes (render/orbit_resampled.c);
+ *   general          everything else: trilinear sampling of the slab at
+ *                    SPEC's positions, any direction, orthographic or
+ *                    perspective (render/general.c).
  * A view composites, back to front, exactly the samples this rank owns
  * (decomp.h) into a caller-owned premultiplied image: per pixel four floats
  * (r, g, b, T), colour premultiplied by opacity and T the transmittance.
@@ -16,33 +19,59 @@
 #include <stdint.h>
 
 #include "vr/camera.h"
+#include "vr/config.h"
+#include "vr/decomp.h"
 #include "vr/error.h"
 #include "vr/transfer.h"
 #include "vr/volume_io.h"
 
+typedef enum { VR_KERNEL_ORBIT_RESAMPLED = 0, VR_KERNEL_GENERAL = 1 } VrKernel;
+
 typedef struct VrRenderer VrRenderer;
 
-/* Builds the resampled planes from vol, consuming it: the slab's pages are
- * given back as the planes are built, so afterwards vol->data must not be
- * read, only freed (vr_volume_free).  This keeps the peak memory near one
- * copy of the slab.  N is the image size, S the samples per ray.  *out is
- * NULL on failure. */
-int vr_renderer_create(VrVolume *vol, int N, int S, VrRenderer **out,
-                       VrError *err);
+/* The kernel for the frames of a job, the same on every rank: the fast
+ * path when every frame is an orthographic orbit about a coordinate axis
+ * without elevation (view->orbit_axis >= 0; `first` is any frame of the
+ * job, they share their box), its resampled planes are no larger than the
+ * cube (twice the cube about x, whose slab is given back as the planes are
+ * built) and its columns at most 7 cells apart (the fixed-point positions'
+ * range); the general kernel otherwise. */
+VrKernel vr_render_choose_kernel(const VrView *first, const int64_t dims[3]);
+
+/* The kernel of the job cfg describes, from the options alone (a views
+ * file always takes the general kernel), and in *first a frame of it
+ * (the orbit's frame 0; for a views file only its H, W, S are set). */
+VrKernel vr_render_kernel_of_job(const VrConfig *cfg, const int64_t dims[3], VrView *first);
+
+/* "orbit-resampled" or "general". */
+const char *vr_kernel_name(VrKernel k);
+
+/* Builds the renderer of `kernel` for the job's frames (first: any of
+ * them) from vol, consuming it: the fast path gives the slab's pages back
+ * as it builds its planes, the general kernel takes the slab itself over;
+ * either way vol->data must afterwards only be freed (vr_volume_free).
+ * *out is NULL on failure. */
+int vr_renderer_create(VrVolume *vol, VrKernel kernel, const VrView *first,
+                       VrRenderer **out, VrError *err);
 
 /* Accepts NULL. */
 void vr_renderer_free(VrRenderer *r);
 
-/* Bytes of the resampled planes (for the memory estimate and report). */
+/* Bytes the kernel holds besides the slab (the resampled planes), for
+ * the report. */
 int64_t vr_renderer_bytes(const VrRenderer *r);
 
-/* Bytes vr_renderer_create would allocate for this slab, without doing it. */
-int64_t vr_renderer_estimate_bytes(const int64_t dims[3], const VrSlab *slab,
-                                   int N);
+/* Bytes of the kernel's layout for this slab, without building it: the
+ * fast path's planes (the slab too while they are built), 0 for the
+ * general kernel, which samples the slab in place. */
+int64_t vr_renderer_estimate_bytes(VrKernel kernel, const int64_t dims[3],
+                                   const VrSlab *slab, const VrView *first);
 
-/* Renders one view through transfer function tf into image (N*N*4 floats,
- * overwritten).  Returns the number of samples composited by this rank.  Uses OpenMP threads and the
- * renderer's scratch buffers, so one renderer renders one view at a time. */
+/* Renders one view of the job through transfer function tf into image
+ * (H*W*4 floats, overwritten).
+ * Returns the number of samples composited by this rank.  Uses OpenMP
+ * threads and the renderer's scratch buffers, so one renderer renders one
+ * view at a time. */
 int64_t vr_render_view(VrRenderer *r, const VrView *view, const VrTfTable *tf,
                        float *image);
 

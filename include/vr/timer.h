@@ -45,6 +45,8 @@ typedef struct {
     char io_mode[32];
     char io_cause[256];
     /* The transfer function used (rank 0's words; the same everywhere). */
+    char kernel[32];         /* vr_kernel_name */
+    char camera[64];         /* "orbit about x", "views file", ... */
     char tf_desc[512];       /* vr_tf_describe */
     const char *tf_json;     /* its JSON (not owned); NULL if none */
     int has_range;           /* a colour map's data range was used */

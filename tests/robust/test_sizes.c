@@ -144,14 +144,14 @@ static void test_estimate(void)
     VrConfig cfg;
     vr_config_defaults(&cfg);
     cfg.axis = 1;
-    cfg.image_size = 180;
+    cfg.image_size = cfg.image_width = cfg.image_height = 180;
     const int64_t big[3] = {2048, 2048, 2048};
     const int64_t one = vr_workspace_estimate_bytes(&cfg, big, 0, 1);
     CHECK(one > 32 * GIB && one < 64 * GIB, "2048^3 at np 1: %lld bytes", (long long)one);
     const int64_t share = vr_workspace_estimate_bytes(&cfg, big, 1, 4);
     CHECK(share > 8 * GIB && share < one / 2, "2048^3 at np 4: %lld", (long long)share);
     const int64_t limit[3] = {(int64_t)1 << 20, (int64_t)1 << 20, (int64_t)1 << 19};
-    cfg.image_size = VR_MAX_IMAGE;
+    cfg.image_size = cfg.image_width = cfg.image_height = VR_MAX_IMAGE;
     const int64_t most = vr_workspace_estimate_bytes(&cfg, limit, 0, 1);
     CHECK(most > ((int64_t)1 << 61), "the largest accepted job: %lld (positive, huge)",
           (long long)most);

@@ -106,61 +106,127 @@ static void make_volume(const int64_t dims[3], int axis, int r, int P, VrVolume 
                 v->data[p++] = field(i + v->start[0], j + v->start[1], k + v->start[2], dims);
 }
 
+/* The views the kernels are checked with: the reference orbit, orbits
+ * about y and z with a start and a span, an elevation, --fit with
+ * H != W, and perspective lenses (one whose eye lies within the cube's
+ * extent along every axis, so rays cross split planes from both sides). */
+typedef struct {
+    const char *name;
+    int axis;
+    double start, span, elevation, fov, width;
+    int fit, wide;
+} ViewCase;
+
+static const ViewCase VIEW_CASES[] = {
+    {"x orbit", 0, 0, 90, 0, 0, 0, 0, 0},
+    {"y orbit", 1, 10, 360, 0, 0, 0, 0, 0},
+    {"z orbit", 2, -30, 200, 0, 0, 0, 0, 1},
+    {"x orbit, elevation 30", 0, 5, 360, 30, 0, 0, 0, 0},
+    {"z orbit, elevation -50, fit", 2, 0, 360, -50, 0, 0, 1, 1},
+    {"perspective 60 about y", 1, 20, 360, 15, 60, 0, 0, 0},
+    {"perspective 100, eye near the cube", 0, 33, 360, 20, 100, 0, 0, 1},
+};
+
+/* Renders `view` of the cube over P ranks with kernel k, compositing in
+ * vr_camera_rank_order's order; returns the samples, the image in acc. */
+static int64_t render_over_ranks(const int64_t dims[3], int axis, int P, const VrView *view,
+                                 VrKernel k, float *acc, float *part)
+{
+    const int64_t npix = (int64_t)view->H * view->W;
+    int order[16];
+    vr_camera_rank_order(view, dims, axis, P, order);
+    int64_t total = 0;
+    const VrTfTable ref = {.reference = 1, .scale = VR_SCALE_LN};
+    /* Composite the partials back to front: order[P-1] first. */
+    for (int i = P - 1; i >= 0; i--) {
+        VrVolume v;
+        VrRenderer *ren = NULL;
+        make_volume(dims, axis, order[i], P, &v);
+        CHECK(vr_renderer_create(&v, k, view, &ren, NULL) == VR_OK, "renderer");
+        total += vr_render_view(ren, view, &ref, part);
+        if (i == P - 1)
+            memcpy(acc, part, (size_t)npix * 16);
+        else
+            vr_over(part, acc, acc, npix);
+        vr_renderer_free(ren);
+        free(v.data);
+    }
+    return total;
+}
+
 static void test_ownership_through_kernel(void)
 {
     const int64_t shapes[][3] = {{12, 14, 13}, {9, 20, 7}, {16, 16, 16}, {5, 6, 40}};
     const int Ns[] = {10, 16, 12, 24};
     const int Ps[] = {1, 2, 3, 5, 8, 13};
+    const int ncases = (int)(sizeof VIEW_CASES / sizeof VIEW_CASES[0]);
     for (int sh = 0; sh < 4; sh++) {
         const int N = Ns[sh];
-        const int64_t npix = (int64_t)N * N;
+        const int64_t npix = (int64_t)N * (N + 5); /* the widest image */
         float *one = malloc((size_t)npix * 16), *acc = malloc((size_t)npix * 16);
-        float *part = malloc((size_t)npix * 16);
-        for (int axis = 0; axis < 3; axis++)
-            for (int n = 0; n < 10; n += 3) {
-                VrView view;
-                vr_camera_view(N, N + 3, 10, n, &view);
-                int64_t total1 = 0;
-                for (size_t pi = 0; pi < sizeof Ps / sizeof Ps[0]; pi++) {
-                    const int P = Ps[pi];
-                    int order[16];
-                    vr_camera_rank_order(&view, axis, P, order);
-                    int64_t total = 0;
-                    /* Composite the partials back to front: order[P-1] first. */
-                    for (int k = P - 1; k >= 0; k--) {
-                        VrVolume v;
-                        VrRenderer *ren = NULL;
-                        make_volume(shapes[sh], axis, order[k], P, &v);
-                        CHECK(vr_renderer_create(&v, N, N + 3, &ren, NULL) == VR_OK,
-                              "renderer");
-                        const VrTfTable ref = {.reference = 1, .scale = VR_SCALE_LN};
-                        total += vr_render_view(ren, &view, &ref, part);
-                        if (k == P - 1)
-                            memcpy(acc, part, (size_t)npix * 16);
-                        else
-                            vr_over(part, acc, acc, npix);
-                        vr_renderer_free(ren);
-                        free(v.data);
-                    }
-                    if (P == 1) {
-                        total1 = total;
-                        memcpy(one, acc, (size_t)npix * 16);
-                        CHECK(total > 0, "no samples");
+        float *part = malloc((size_t)npix * 16), *fast = malloc((size_t)npix * 16);
+        for (int c = 0; c < ncases; c++)
+            for (int axis = 0; axis < 3; axis++)
+                for (int n = 0; n < 10; n += 3) {
+                    const ViewCase *vc = &VIEW_CASES[c];
+                    VrCameraConfig cc;
+                    vr_camera_config_defaults(&cc);
+                    cc.orbit_axis = vc->axis;
+                    cc.orbit_start = vc->start;
+                    cc.orbit_degrees = vc->span;
+                    cc.elevation = vc->elevation;
+                    cc.fov = vc->fov;
+                    cc.fit = vc->fit;
+                    const int H = N, W = vc->wide ? N + 5 : N;
+                    VrView view;
+                    vr_camera_orbit_frame(&cc, H, W, N + 3, 10, shapes[sh], n, &view);
+                    if (view.lens == VR_LENS_PERSPECTIVE && !(view.dist > 0.5 * view.depth))
                         continue;
+                    const VrKernel chosen = vr_render_choose_kernel(&view, shapes[sh]);
+                    const int64_t np = (int64_t)H * W;
+                    /* Every kernel that can render the view: the fast path
+                     * where it applies, the general kernel always. */
+                    for (int kk = 0; kk < 2; kk++) {
+                        const VrKernel k = kk ? VR_KERNEL_GENERAL : VR_KERNEL_ORBIT_RESAMPLED;
+                        if (k == VR_KERNEL_ORBIT_RESAMPLED && chosen != k)
+                            continue;
+                        int64_t total1 = 0;
+                        for (size_t pi = 0; pi < sizeof Ps / sizeof Ps[0]; pi++) {
+                            const int P = Ps[pi];
+                            const int64_t total =
+                                render_over_ranks(shapes[sh], axis, P, &view, k, acc, part);
+                            if (P == 1) {
+                                total1 = total;
+                                memcpy(one, acc, (size_t)np * 16);
+                                CHECK(total > 0, "%s: no samples", vc->name);
+                                if (k == VR_KERNEL_ORBIT_RESAMPLED)
+                                    memcpy(fast, acc, (size_t)np * 16);
+                                else if (chosen == VR_KERNEL_ORBIT_RESAMPLED) {
+                                    double d = 0.0;
+                                    for (int64_t q = 0; q < np * 4; q++)
+                                        d = fmax(d, fabs(acc[q] - fast[q]));
+                                    CHECK(d < 1e-5, "%s shape %d frame %d: the kernels "
+                                          "differ by %g", vc->name, sh, n, d);
+                                }
+                                continue;
+                            }
+                            CHECK(total == total1, "%s, %s, shape %d axis %d frame %d P=%d: "
+                                  "%lld samples composited, %lld at P=1", vc->name,
+                                  vr_kernel_name(k), sh, axis, n, P, (long long)total,
+                                  (long long)total1);
+                            double worst = 0.0;
+                            for (int64_t q = 0; q < np * 4; q++)
+                                worst = fmax(worst, fabs(acc[q] - one[q]));
+                            CHECK(worst < 1e-6, "%s, %s, shape %d axis %d frame %d P=%d: "
+                                  "image differs by %g", vc->name, vr_kernel_name(k), sh,
+                                  axis, n, P, worst);
+                        }
                     }
-                    CHECK(total == total1, "shape %d axis %d angle %d P=%d: %lld samples "
-                          "composited, %lld at P=1", sh, axis, n, P, (long long)total,
-                          (long long)total1);
-                    double worst = 0.0;
-                    for (int64_t q = 0; q < npix * 4; q++)
-                        worst = fmax(worst, fabs(acc[q] - one[q]));
-                    CHECK(worst < 1e-6, "shape %d axis %d angle %d P=%d: image differs "
-                          "by %g", sh, axis, n, P, worst);
                 }
-            }
         free(one);
         free(acc);
         free(part);
+        free(fast);
     }
 }
 
