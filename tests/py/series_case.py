@@ -164,7 +164,11 @@ def same_pixels(c, a, b, what):
 def same_floats(c, a, b, what):
     """Every dataset bit for bit (NaN patterns included) and every attribute."""
     with h5py.File(a, "r") as fa, h5py.File(b, "r") as fb:
-        na, nb = sorted(fa.keys()), sorted(fb.keys())
+        def datasets(f):  # every dataset, in groups too (/camera/...)
+            names = []
+            f.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
+            return sorted(names)
+        na, nb = datasets(fa), datasets(fb)
         if not c.need(na == nb, f"{what}: datasets {na} vs {nb}"):
             return
         for n in na:
