@@ -2,7 +2,7 @@
 # Fuzzes the option parser for a bounded time:
 #   tests/fuzz/run_fuzz.sh [SECONDS]          (default 60)
 # Builds tests/fuzz/fuzz_config.c with clang's libFuzzer, AddressSanitizer
-# and UndefinedBehaviorSanitizer straight from src/config.c and src/error.c
+# and UndefinedBehaviorSanitizer straight from src/config.c and the modules it uses
 # (the parser needs neither MPI nor HDF5), then runs it from the seed corpus
 # with the option dictionary.  Any crash, sanitizer report or broken
 # contract fails the script and leaves the input in $FUZZ_BUILD_DIR
@@ -25,9 +25,20 @@ if ! command -v "$CLANG" >/dev/null; then
   exit 1
 fi
 mkdir -p "$OUT/corpus"
+# The parser checks option values with the transfer-function and camera
+# modules (pure, but they link jansson, and through the output helpers
+# libpng and MPI).
+SRCS=(src/config.c src/error.c src/camera/camera_options.c src/camera/view.c
+      src/camera/view_list.c src/tf/tf.c src/tf/tf_json.c src/tf/colormaps.c
+      src/tf/colormap_data.c src/tf/tf_export.c src/transfer.c src/output.c
+      src/parallel.c)
+MPICC=${MPICC:-mpicc}
+read -r -a MPI_CFLAGS <<<"$("$MPICC" -showme:compile 2>/dev/null || "$MPICC" -compile_info | cut -d' ' -f2-)"
+read -r -a MPI_LIBS <<<"$("$MPICC" -showme:link 2>/dev/null || "$MPICC" -link_info | cut -d' ' -f2-)"
 "$CLANG" -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra \
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  -Iinclude src/config.c src/error.c tests/fuzz/fuzz_config.c -o "$OUT/fuzz_config"
+  -Iinclude "${MPI_CFLAGS[@]}" "${SRCS[@]}" tests/fuzz/fuzz_config.c \
+  $(pkg-config --cflags --libs jansson libpng) -lm "${MPI_LIBS[@]}" -o "$OUT/fuzz_config"
 cp tests/fuzz/corpus/* "$OUT/corpus/"
 echo "run_fuzz.sh: fuzzing vr_config_parse for $seconds s"
 "$OUT/fuzz_config" "$OUT/corpus" -dict=tests/fuzz/options.dict \
