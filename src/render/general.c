@@ -196,34 +196,6 @@ static int64_t render_ray_scalar(const VrGeneralRenderer *r, const Ray *ray,
 #endif
 
 #if defined(__AVX512F__)
-static inline __m128d load_pair2(const float *base, int32_t i0, int32_t i1)
-{
-    const __m128d x = _mm_castsi128_pd(_mm_loadl_epi64((const void *)(base + i0)));
-    return _mm_loadh_pd(x, (const double *)(const void *)(base + i1));
-}
-
-static inline __m512 pack4(__m128d x0, __m128d x1, __m128d x2, __m128d x3)
-{
-    const __m256d y0 = _mm256_insertf128_pd(_mm256_castpd128_pd256(x0), x1, 1);
-    const __m256d y1 = _mm256_insertf128_pd(_mm256_castpd128_pd256(x2), x3, 1);
-    return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(y0), y1, 1));
-}
-
-/* For 8 lanes l, the float pairs p[at[l]], p[at[l] + 1] into *a and
- * p[at[l] + d], p[at[l] + d + 1] into *b: scalar 64-bit loads put together
- * by shuffles, faster than gathers on the machines measured (see
- * orbit_resampled.c). */
-static inline void load_pairs8(const float *p, int32_t d, const int32_t *at, __m512 *a,
-                               __m512 *b)
-{
-    const float *q = p + d;
-    const __m128d a0 = load_pair2(p, at[0], at[1]), b0 = load_pair2(q, at[0], at[1]);
-    const __m128d a1 = load_pair2(p, at[2], at[3]), b1 = load_pair2(q, at[2], at[3]);
-    const __m128d a2 = load_pair2(p, at[4], at[5]), b2 = load_pair2(q, at[4], at[5]);
-    const __m128d a3 = load_pair2(p, at[6], at[7]), b3 = load_pair2(q, at[6], at[7]);
-    *a = pack4(a0, a1, a2, a3);
-    *b = pack4(b0, b1, b2, b3);
-}
 
 /* Fixed-point positions of 16 lanes along one axis: hi (integer part) and
  * lo (fraction, unsigned) of 32.32 numbers, stepped as 64-bit sums. */

@@ -344,37 +344,6 @@ static int64_t render_row(const VrOrbitRenderer *r, const float *plane, const fl
 #endif
 
 #if defined(__AVX512F__)
-/* The float pairs base[i0], base[i0 + 1] and base[i1], base[i1 + 1]. */
-static inline __m128d load_pair2(const float *base, int32_t i0, int32_t i1)
-{
-    const __m128d x = _mm_castsi128_pd(_mm_loadl_epi64((const void *)(base + i0)));
-    return _mm_loadh_pd(x, (const double *)(const void *)(base + i1));
-}
-
-static inline __m512 pack4(__m128d x0, __m128d x1, __m128d x2, __m128d x3)
-{
-    const __m256d y0 = _mm256_insertf128_pd(_mm256_castpd128_pd256(x0), x1, 1);
-    const __m256d y1 = _mm256_insertf128_pd(_mm256_castpd128_pd256(x2), x3, 1);
-    return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(y0), y1, 1));
-}
-
-/* Loads, for 8 lanes l, the float pairs p[at[l]], p[at[l] + 1] into *a and
- * the pairs one plane row further, p[at[l] + nz], p[at[l] + nz + 1], into
- * *b, as vectors of 8 (unaligned) 64-bit values: scalar loads put together
- * by a few shuffles, which beats vgatherdpd / vgatherdps on AMD Zen 5
- * (0.45 vs 0.8-1.1 ns per bilinear sample from L1).  Both rows of a lane
- * are loaded together so that each offset is live only briefly. */
-static inline void load_pairs8(const float *p, int32_t nz, const int32_t *at,
-                               __m512 *a, __m512 *b)
-{
-    const float *q = p + nz;
-    const __m128d a0 = load_pair2(p, at[0], at[1]), b0 = load_pair2(q, at[0], at[1]);
-    const __m128d a1 = load_pair2(p, at[2], at[3]), b1 = load_pair2(q, at[2], at[3]);
-    const __m128d a2 = load_pair2(p, at[4], at[5]), b2 = load_pair2(q, at[4], at[5]);
-    const __m128d a3 = load_pair2(p, at[6], at[7]), b3 = load_pair2(q, at[6], at[7]);
-    *a = pack4(a0, a1, a2, a3);
-    *b = pack4(b0, b1, b2, b3);
-}
 
 /* Positions along one axis for 16 columns q = q0 .. q0 + 15 in fixed
  * point.  f(q) = A + q B is computed in double (line_at's expression) only
