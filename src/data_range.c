@@ -9,18 +9,6 @@
 #include "vr/fastmath.h"
 #include "vr/parallel.h"
 
-/* The voxels this rank owns, as index ranges of its block. */
-static void owned_box(const VrVolume *vol, int64_t lo[3], int64_t hi[3])
-{
-    const VrSlab *sl = &vol->slab;
-    for (int a = 0; a < 3; a++) {
-        lo[a] = a == sl->axis ? sl->own_lo - vol->start[a] : 0;
-        hi[a] = a == sl->axis ? sl->own_hi - vol->start[a] : vol->count[a];
-    }
-    if (sl->own_lo == sl->own_hi || !vol->data)
-        hi[0] = lo[0];
-}
-
 static int counts(VrScale scale, float v)
 {
     return scale == VR_SCALE_LINEAR ? isfinite(v) : (v > 0.0f && v < INFINITY);
@@ -36,7 +24,7 @@ static void scan_extremes(const VrVolume *vol, VrScale scale, double *dmin, doub
                           int64_t *n)
 {
     int64_t lo[3], hi[3];
-    owned_box(vol, lo, hi);
+    vr_volume_owned_box(vol, lo, hi);
     const int64_t cy = vol->count[1], cz = vol->count[2];
     float mn = INFINITY, mx = -INFINITY;
     int64_t cnt = 0;
@@ -75,7 +63,7 @@ static float key_float(uint32_t k)
 static void scan_keys(const VrVolume *vol, VrScale scale, int64_t top, int64_t *hist)
 {
     int64_t lo[3], hi[3];
-    owned_box(vol, lo, hi);
+    vr_volume_owned_box(vol, lo, hi);
     const int64_t cy = vol->count[1], cz = vol->count[2];
 #pragma omp parallel
     {

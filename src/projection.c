@@ -10,14 +10,8 @@
 /* Adds this rank's owned voxels along x into sum (Ny*Nz doubles). */
 static void sum_owned(const VrVolume *vol, double *sum)
 {
-    const VrSlab *sl = &vol->slab;
-    if (sl->own_lo == sl->own_hi)
-        return;
     int64_t lo[3], hi[3];
-    for (int a = 0; a < 3; a++) {
-        lo[a] = a == sl->axis ? sl->own_lo - vol->start[a] : 0;
-        hi[a] = a == sl->axis ? sl->own_hi - vol->start[a] : vol->count[a];
-    }
+    vr_volume_owned_box(vol, lo, hi);
     const int64_t cy = vol->count[1], cz = vol->count[2];
     const int64_t nz = vol->dims[2];
     /* Threads take whole output rows j, so no two write the same sum. */

@@ -319,6 +319,17 @@ int64_t vr_volume_voxels(const VrVolume *vol)
     return vol->count[0] * vol->count[1] * vol->count[2];
 }
 
+void vr_volume_owned_box(const VrVolume *vol, int64_t lo[3], int64_t hi[3])
+{
+    const VrSlab *sl = &vol->slab;
+    for (int a = 0; a < 3; a++) {
+        lo[a] = a == sl->axis ? sl->own_lo - vol->start[a] : 0;
+        hi[a] = a == sl->axis ? sl->own_hi - vol->start[a] : vol->count[a];
+    }
+    if (sl->own_lo == sl->own_hi || !vol->data)
+        hi[0] = lo[0];
+}
+
 void vr_volume_free(VrVolume *vol)
 {
     vr_free_large(vol->data);

@@ -105,4 +105,10 @@ void vr_volume_free(VrVolume *vol);
 /* Number of voxels held (product of count). */
 int64_t vr_volume_voxels(const VrVolume *vol);
 
+/* The voxels this rank owns (never its ghost planes), as index ranges
+ * [lo, hi) of its block per axis; empty (hi[0] == lo[0]) when it owns none
+ * or holds no data.  Loops over them count every voxel of the cube once
+ * across the ranks. */
+void vr_volume_owned_box(const VrVolume *vol, int64_t lo[3], int64_t hi[3]);
+
 #endif
