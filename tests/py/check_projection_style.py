@@ -21,7 +21,6 @@ name the same range and style.  The cube (made here) has columns whose
 mean is 0, so P holds -inf, which auto and percentile ranges leave out.
 Exit status: 0 pass, 1 fail.
 """
-import argparse
 import os
 import re
 import shutil
@@ -181,31 +180,11 @@ def run_case(a, name):
 
 
 def report(name, problems):
-    for p in problems:
-        print(f"check_projection_style: FAIL {name}: {p}")
-    if not problems:
-        print(f"check_projection_style: PASS {name}")
-    return 1 if problems else 0
+    return launch.report("check_projection_style", name, problems)
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--mpiexec")
-    p.add_argument("--np-flag", default="-n")
-    p.add_argument("--mpiexec-flags", default="")
-    p.add_argument("--np", type=int, default=2)
-    p.add_argument("--tool")
-    p.add_argument("--py-dir", default=os.path.dirname(os.path.abspath(__file__)))
-    p.add_argument("--work")
-    p.add_argument("--case")
-    p.add_argument("--list", action="store_true", help="print the case names")
-    a = p.parse_args()
-    if a.list:
-        print("\n".join(CASES))
-        return 0
-    if not (a.mpiexec and a.tool and a.work and a.case in CASES):
-        p.error("--mpiexec, --tool, --work and a known --case are needed")
-    return run_case(a, a.case)
+    return launch.case_main(CASES, run_case, 2, os.path.dirname(os.path.abspath(__file__)))
 
 
 if __name__ == "__main__":

@@ -19,3 +19,40 @@ def run(args, np, tool, tool_args, timeout=240):
     cmd = command(args, np, tool, tool_args)
     print("+ " + " ".join(shlex.quote(c) for c in cmd), flush=True)
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+
+
+def report(driver, name, problems, where=""):
+    """Prints one FAIL line per problem, or one PASS line; the exit status."""
+    for p in problems:
+        print(f"{driver}: FAIL {name}: {p}")
+    if not problems:
+        print(f"{driver}: PASS {name}{where}")
+    return 1 if problems else 0
+
+
+def case_main(cases, run_case, default_np, py_dir):
+    """The command line of a driver of named cases: --list prints them,
+    --case NAME runs one with run_case(args, NAME) (its exit status)."""
+    import argparse
+    import os
+    p = argparse.ArgumentParser()
+    p.add_argument("--mpiexec")
+    p.add_argument("--np-flag", default="-n")
+    p.add_argument("--mpiexec-flags", default="")
+    p.add_argument("--np", type=int, default=default_np)
+    p.add_argument("--tool")
+    p.add_argument("--py-dir", default=py_dir)
+    p.add_argument("--work")
+    p.add_argument("--case")
+    p.add_argument("--list", action="store_true", help="print the case names")
+    a = p.parse_args()
+    if a.list:
+        print("\n".join(cases))
+        return 0
+    if not (a.mpiexec and a.tool and a.work and a.case):
+        p.error("--mpiexec, --tool, --work and --case are needed")
+    if a.case not in cases:
+        p.error(f"unknown case '{a.case}'")
+    a.tool = os.path.abspath(a.tool)
+    a.work = os.path.abspath(a.work)
+    return run_case(a, a.case)

@@ -20,7 +20,6 @@ ranks (relative paths, so messages are exact) and checks:
     expects (usually none) and they are whole PNGs; no temporaries anywhere.
 Exit status: 0 pass, 1 fail, 77 skipped (the case cannot be set up here).
 """
-import argparse
 import os
 import re
 import shutil
@@ -33,6 +32,8 @@ import time
 from robust_util import children, png_is_whole
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "py"))
+import launch  # noqa: E402  (tests/py: the drivers' shared command line)
 SKIP = 77
 ERR = "volrender_mpi: error: "
 
@@ -658,35 +659,11 @@ def run_in(a, name, c, work):
         clean(work, before)
         problems += run_once(a, name, c, work, mode, kind, prefix)
         problems += [f"[{mode}] {p}" for p in check_outputs(c, work, before)]
-    for p in problems:
-        print(f"error_case: FAIL {name}: {p}")
-    if not problems:
-        print(f"error_case: PASS {name} at np {a.np}")
-    return 1 if problems else 0
+    return launch.report("error_case", name, problems, f" at np {a.np}")
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--mpiexec")
-    p.add_argument("--np-flag", default="-n")
-    p.add_argument("--mpiexec-flags", default="")
-    p.add_argument("--np", type=int, default=1)
-    p.add_argument("--tool")
-    p.add_argument("--py-dir", default=os.path.join(HERE, "..", "py"))
-    p.add_argument("--work")
-    p.add_argument("--case")
-    p.add_argument("--list", action="store_true", help="print the case names")
-    a = p.parse_args()
-    if a.list:
-        print("\n".join(CASES))
-        return 0
-    if not (a.mpiexec and a.tool and a.work and a.case):
-        p.error("--mpiexec, --tool, --work and --case are needed")
-    if a.case not in CASES:
-        p.error(f"unknown case '{a.case}'")
-    a.tool = os.path.abspath(a.tool)
-    a.work = os.path.abspath(a.work)
-    return run_case(a, a.case)
+    return launch.case_main(CASES, run_case, 1, os.path.join(HERE, "..", "py"))
 
 
 if __name__ == "__main__":

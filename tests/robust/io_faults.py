@@ -20,7 +20,6 @@ the case expects, no temporaries, and a timing file that was there is
 byte for byte what it was.
 Exit status: 0 pass, 1 fail, 77 skipped.
 """
-import argparse
 import os
 import re
 import shutil
@@ -248,37 +247,13 @@ def run_case(a, name):
                            None)
                 found += c["check"](work, msg)
             problems += [f"[{mode}] {p}" for p in found]
-        for p in problems:
-            print(f"io_faults: FAIL {name}: {p}")
-        if not problems:
-            print(f"io_faults: PASS {name} at np {a.np}")
-        return 1 if problems else 0
+        return ec.launch.report("io_faults", name, problems, f" at np {a.np}")
     finally:
         fs.umount()
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--mpiexec")
-    p.add_argument("--np-flag", default="-n")
-    p.add_argument("--mpiexec-flags", default="")
-    p.add_argument("--np", type=int, default=1)
-    p.add_argument("--tool")
-    p.add_argument("--py-dir", default=os.path.join(ec.HERE, "..", "py"))
-    p.add_argument("--work")
-    p.add_argument("--case")
-    p.add_argument("--list", action="store_true", help="print the case names")
-    a = p.parse_args()
-    if a.list:
-        print("\n".join(CASES))
-        return 0
-    if not (a.mpiexec and a.tool and a.work and a.case):
-        p.error("--mpiexec, --tool, --work and --case are needed")
-    if a.case not in CASES:
-        p.error(f"unknown case '{a.case}'")
-    a.tool = os.path.abspath(a.tool)
-    a.work = os.path.abspath(a.work)
-    return run_case(a, a.case)
+    return ec.launch.case_main(CASES, run_case, 1, os.path.join(ec.HERE, "..", "py"))
 
 
 if __name__ == "__main__":
