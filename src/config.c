@@ -123,31 +123,6 @@ void vr_config_print_usage(FILE *out)
 "Threads per rank follow OMP_NUM_THREADS.\n", out);
 }
 
-/* A user's text as a message shows it: control characters (a newline
- * would break the one-line message) as \xHH, and at most about 120
- * characters, so a runaway argument cannot swamp the line. */
-typedef struct {
-    char text[160];
-} Shown;
-
-static Shown show(const char *text)
-{
-    Shown s;
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        if (n > 120) {
-            memcpy(s.text + n, "...", 4);
-            return s;
-        }
-        if (*p < 0x20 || *p == 0x7f)
-            n += (size_t)snprintf(s.text + n, sizeof s.text - n, "\\x%02x", *p);
-        else
-            s.text[n++] = (char)*p;
-    }
-    s.text[n] = '\0';
-    return s;
-}
-
 /* Parses a whole decimal integer in [lo, hi]; rejects "", " 12", "12abc",
  * "1e9" (strtol alone would skip leading blanks). */
 static int parse_int(const char *opt, const char *text, long lo, long hi,
@@ -159,11 +134,11 @@ static int parse_int(const char *opt, const char *text, long lo, long hi,
     if (text[0] == '\0' || isspace((unsigned char)text[0]) || *end != '\0')
         return vr_fail(err, VR_ERR_USAGE,
                        "option %s: '%s' is not a whole number (accepted: %ld to %ld)",
-                       opt, show(text).text, lo, hi);
+                       opt, vr_shown(text).text, lo, hi);
     if (errno == ERANGE || v < lo || v > hi)
         return vr_fail(err, VR_ERR_USAGE,
                        "option %s: %s is out of range (accepted: %ld to %ld)",
-                       opt, show(text).text, lo, hi);
+                       opt, vr_shown(text).text, lo, hi);
     *out = (int)v;
     return VR_OK;
 }
@@ -178,10 +153,10 @@ static int parse_double(const char *opt, const char *text, double lo, double hi,
     if (text[0] == '\0' || isspace((unsigned char)text[0]) || *end != '\0' ||
         errno == ERANGE || !isfinite(v))
         return vr_fail(err, VR_ERR_USAGE, "option %s: '%s' is not a number (accepted: %s)",
-                       opt, show(text).text, accepted);
+                       opt, vr_shown(text).text, accepted);
     if (!(v > lo && v <= hi))
         return vr_fail(err, VR_ERR_USAGE, "option %s: %s is out of range (accepted: %s)",
-                       opt, show(text).text, accepted);
+                       opt, vr_shown(text).text, accepted);
     *out = v;
     return VR_OK;
 }
@@ -199,12 +174,12 @@ static int parse_rgb(const char *opt, const char *text, double rgb[3], VrError *
         if (n == 3 || parse_double(opt, tok, -1e-300, 1.0, "R,G,B, each 0 to 1", &rgb[n], err))
             return vr_fail(err, VR_ERR_USAGE,
                            "option %s: '%s' is not R,G,B with each of R, G, B from 0 to 1",
-                           opt, show(text).text);
+                           opt, vr_shown(text).text);
     }
     if (n != 3 || text[strlen(text) - 1] == ',')
         return vr_fail(err, VR_ERR_USAGE,
                        "option %s: '%s' is not R,G,B with each of R, G, B from 0 to 1", opt,
-                       show(text).text);
+                       vr_shown(text).text);
     for (int c = 0; c < 3; c++)
         rgb[c] = rgb[c] < 0.0 ? 0.0 : rgb[c]; /* -0 */
     return VR_OK;
@@ -347,7 +322,7 @@ static int parse_image_size(VrConfig *cfg, const char *opt, const char *v, VrErr
         if (wl == 0 || wl >= sizeof wtext || strlen(x + 1) >= sizeof htext)
             return vr_fail(err, VR_ERR_USAGE,
                            "option %s: '%s' is not N or WxH (accepted: 2 to %d each)", opt,
-                           show(v).text, VR_MAX_IMAGE);
+                           vr_shown(v).text, VR_MAX_IMAGE);
         memcpy(wtext, v, wl);
         wtext[wl] = '\0';
         strcpy(htext, x + 1);
@@ -396,7 +371,7 @@ static int apply_option(VrConfig *cfg, const OptSpec *o, const char *opt,
         if (strchr(v, '/'))
             return vr_fail(err, VR_ERR_USAGE,
                            "option %s: '%s' contains '/'; use --output-dir for the folder",
-                           opt, show(v).text);
+                           opt, vr_shown(v).text);
         return copy_text(opt, v, cfg->prefix, sizeof cfg->prefix, err);
     case OPT_FLOAT: return copy_text(opt, v, cfg->float_output, sizeof cfg->float_output, err);
     case OPT_TIMING: return copy_text(opt, v, cfg->timing, sizeof cfg->timing, err);
@@ -408,20 +383,20 @@ static int apply_option(VrConfig *cfg, const OptSpec *o, const char *opt,
         else
             return vr_fail(err, VR_ERR_USAGE,
                            "option %s: unknown method '%s' (accepted: bswap, tree)",
-                           opt, show(v).text);
+                           opt, vr_shown(v).text);
         return VR_OK;
     case OPT_TF: return copy_text(opt, v, cfg->tf_file, sizeof cfg->tf_file, err);
     case OPT_COLORMAP:
         if (!vr_colormap_table(v))
             return vr_fail(err, VR_ERR_USAGE,
                            "option %s: unknown colour map '%s' (accepted: %s)",
-                           opt, show(v).text, vr_colormap_names());
+                           opt, vr_shown(v).text, vr_colormap_names());
         return copy_text(opt, v, cfg->colormap, sizeof cfg->colormap, err);
     case OPT_PROJ_COLORMAP:
         if (!vr_colormap_table(v))
             return vr_fail(err, VR_ERR_USAGE,
                            "option %s: unknown colour map '%s' (accepted: %s)",
-                           opt, show(v).text, vr_colormap_names());
+                           opt, vr_shown(v).text, vr_colormap_names());
         return copy_text(opt, v, cfg->projection_colormap, sizeof cfg->projection_colormap,
                          err);
     case OPT_SCALE:
@@ -458,7 +433,7 @@ static int apply_option(VrConfig *cfg, const OptSpec *o, const char *opt,
             cfg->png_channels = 4;
         else
             return vr_fail(err, VR_ERR_USAGE, "option %s: '%s' is not rgb or rgba", opt,
-                           show(v).text);
+                           vr_shown(v).text);
         return VR_OK;
     case OPT_PNG_DEPTH:
         if (strcmp(v, "8") == 0)
@@ -467,7 +442,7 @@ static int apply_option(VrConfig *cfg, const OptSpec *o, const char *opt,
             cfg->png_depth = 16;
         else
             return vr_fail(err, VR_ERR_USAGE, "option %s: '%s' is not 8 or 16", opt,
-                           show(v).text);
+                           vr_shown(v).text);
         return VR_OK;
     case OPT_RESUME: cfg->resume = 1; return VR_OK;
     case OPT_QUIET: cfg->quiet = 1; return VR_OK;
@@ -535,7 +510,7 @@ static void join_command_line(VrConfig *cfg, int argc, char *const argv[])
         const char *a = argv[i];
         const int quote = a[0] == '\0' || strpbrk(a, " \t'\"\\$") != NULL;
         char word[1200];
-        snprintf(word, sizeof word, quote ? "%s'%s'" : "%s%s", i ? " " : "", show(a).text);
+        snprintf(word, sizeof word, quote ? "%s'%s'" : "%s%s", i ? " " : "", vr_shown(a).text);
         size_t w = strlen(word);
         if (n + w + 4 >= cap) {
             memcpy(cfg->command_line + n, "...", 4);
@@ -564,7 +539,7 @@ int vr_config_parse(VrConfig *cfg, int argc, char *const argv[], VrError *err)
         const OptSpec *o = find_option(arg, &value);
         if (!o)
             return vr_fail(err, VR_ERR_USAGE,
-                           "unknown option '%s' (see --help)", show(arg).text);
+                           "unknown option '%s' (see --help)", vr_shown(arg).text);
         if (!o->takes_value && value)
             return vr_fail(err, VR_ERR_USAGE,
                            "option --%s takes no value", o->long_name);

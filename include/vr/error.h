@@ -29,6 +29,13 @@ typedef struct {
 int vr_fail(VrError *err, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* User text made fit for a one-line message: control characters as
+ * \xHH, cut after 120 characters with "...".  NULL shows as "(null)". */
+typedef struct {
+    char text[136];
+} VrShown;
+VrShown vr_shown(const char *text);
+
 /* Exit status for a VrStatus: 0 ok, 2 usage, 1 anything else. */
 int vr_exit_code(int status);
 

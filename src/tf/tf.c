@@ -20,26 +20,6 @@
  * up along a ray, knots are nearly solid. */
 const char VR_TF_DEFAULT_OPACITY[] = "0:0,0.2:0,0.5:0.05,1:0.5";
 
-VrTfShown vr_tf_show(const char *text)
-{
-    VrTfShown s;
-    size_t n = 0;
-    if (!text)
-        text = "(null)";
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        if (n >= 120) {
-            memcpy(s.text + n, "...", 4);
-            return s;
-        }
-        if (*p < 0x20 || *p == 0x7f)
-            n += (size_t)snprintf(s.text + n, sizeof s.text - n, "\\x%02x", *p);
-        else
-            s.text[n++] = (char)*p;
-    }
-    s.text[n] = '\0';
-    return s;
-}
-
 const char *vr_scale_name(VrScale s)
 {
     switch (s) {
@@ -141,7 +121,7 @@ int vr_tf_parse_scale(const char *text, const char *option, VrScale *out, VrErro
     else
         return vr_fail(err, VR_ERR_USAGE,
                        "option %s: unknown scale '%s' (accepted: ln, log10, linear)", option,
-                       vr_tf_show(text).text);
+                       vr_shown(text).text);
     return VR_OK;
 }
 
@@ -161,11 +141,11 @@ int vr_tf_parse_range(const char *text, const char *option, VrRangeMode *mode,
             if (v[k] < 0.0 || v[k] > 100.0)
                 return vr_fail(err, VR_ERR_USAGE,
                                "option %s: percentile '%s' is outside 0 to 100", option,
-                               vr_tf_show(k ? b : a).text);
+                               vr_shown(k ? b : a).text);
         if (v[0] >= v[1])
             return vr_fail(err, VR_ERR_USAGE,
                            "option %s: '%s': the first percentile must be below the second",
-                           option, vr_tf_show(text).text);
+                           option, vr_shown(text).text);
         *mode = VR_RANGE_PERCENTILES;
         percentiles[0] = v[0];
         percentiles[1] = v[1];
@@ -175,14 +155,14 @@ int vr_tf_parse_range(const char *text, const char *option, VrRangeMode *mode,
         if (v[0] >= v[1])
             return vr_fail(err, VR_ERR_USAGE,
                            "option %s: '%s' is an empty range (LO must be below HI)", option,
-                           vr_tf_show(text).text);
+                           vr_shown(text).text);
         *mode = VR_RANGE_GIVEN;
         range[0] = v[0];
         range[1] = v[1];
         return VR_OK;
     }
     return vr_fail(err, VR_ERR_USAGE, "option %s: '%s' is not auto, LO:HI or pA:pB (e.g. p1:p99)",
-                   option, vr_tf_show(text).text);
+                   option, vr_shown(text).text);
 }
 
 int vr_tf_opacity_extend(VrOpacityPoint **pts, int *n, VrError *err)
@@ -221,11 +201,11 @@ int vr_tf_parse_opacity(const char *text, const char *option, VrOpacityPoint **o
         const int flat = text[0] == 'f';
         if (text[4] == ':' && !parse_number(text + 5, &amax))
             return vr_fail(err, VR_ERR_USAGE, "option %s: '%s' is not %s", option,
-                           vr_tf_show(text).text, ACCEPTED);
+                           vr_shown(text).text, ACCEPTED);
         if (!(amax >= 0.0 && amax <= 1.0))
             return vr_fail(err, VR_ERR_USAGE,
                            "option %s: '%s': the opacity %s is outside 0 to 1", option,
-                           vr_tf_show(text).text, vr_tf_show(text + 5).text);
+                           vr_shown(text).text, vr_shown(text + 5).text);
         p = malloc(2 * sizeof *p);
         if (!p)
             return vr_fail(err, VR_ERR_NOMEM, "cannot allocate the opacity points");
@@ -244,7 +224,7 @@ int vr_tf_parse_opacity(const char *text, const char *option, VrOpacityPoint **o
                        option, count, VR_TF_MAX_ENTRIES);
     if (count < 2)
         return vr_fail(err, VR_ERR_USAGE, "option %s: '%s' is not %s", option,
-                       vr_tf_show(text).text, ACCEPTED);
+                       vr_shown(text).text, ACCEPTED);
     p = malloc((size_t)(count + 2) * sizeof *p);
     if (!p)
         return vr_fail(err, VR_ERR_NOMEM, "cannot allocate the opacity points");
@@ -256,23 +236,23 @@ int vr_tf_parse_opacity(const char *text, const char *option, VrOpacityPoint **o
         const char *ts = NULL, *as = NULL;
         double t = 0.0, a = 0.0;
         VR_CHECK(len < sizeof one, VR_ERR_USAGE, err, "option %s: '%s' is not %s", option,
-                 vr_tf_show(text).text, ACCEPTED);
+                 vr_shown(text).text, ACCEPTED);
         memcpy(one, item, len);
         one[len] = '\0';
         VR_CHECK(split_pair(one, buf, sizeof buf, &ts, &as) && parse_number(ts, &t) &&
                      parse_number(as, &a),
                  VR_ERR_USAGE, err, "option %s: point %d '%s' is not T:A (in '%s'; accepted: %s)",
-                 option, k + 1, vr_tf_show(one).text, vr_tf_show(text).text, ACCEPTED);
+                 option, k + 1, vr_shown(one).text, vr_shown(text).text, ACCEPTED);
         VR_CHECK(t >= 0.0 && t <= 1.0, VR_ERR_USAGE, err,
                  "option %s: point %d '%s': t is outside 0 to 1", option, k + 1,
-                 vr_tf_show(one).text);
+                 vr_shown(one).text);
         VR_CHECK(a >= 0.0 && a <= 1.0, VR_ERR_USAGE, err,
                  "option %s: point %d '%s': the opacity is outside 0 to 1", option, k + 1,
-                 vr_tf_show(one).text);
+                 vr_shown(one).text);
         char prev[40];
         VR_CHECK(k == 0 || t > p[k - 1].t, VR_ERR_USAGE, err,
                  "option %s: point %d '%s': t is not above the previous point's %s "
-                 "(t must increase)", option, k + 1, vr_tf_show(one).text,
+                 "(t must increase)", option, k + 1, vr_shown(one).text,
                  vr_tf_num(k ? p[k - 1].t : 0.0, prev));
         p[k] = (VrOpacityPoint){t, a, 0.5, 0.0};
         np = k + 1;
@@ -294,7 +274,7 @@ int vr_tf_set_named_colors(VrTf *tf, const char *name, const char *where, VrErro
     const double (*table)[3] = vr_colormap_table(name);
     if (!table)
         return vr_fail(err, VR_ERR_USAGE, "%s: unknown colour map '%s' (accepted: %s)", where,
-                       vr_tf_show(name).text, vr_colormap_names());
+                       vr_shown(name).text, vr_colormap_names());
     if (strlen(name) >= sizeof tf->colormap)
         return vr_fail(err, VR_ERR_INTERNAL, "%s: colour map name too long", where);
     VrTfPoint *c = malloc(256 * sizeof *c);
@@ -336,7 +316,7 @@ int vr_tf_from_options(VrTf *tf, const char *colormap, const char *scale,
                                        &tf->opacity, &tf->nopacity, err);
     if (rc != VR_OK)
         goto cleanup;
-    snprintf(tf->source, sizeof tf->source, "--colormap %s", vr_tf_show(colormap).text);
+    snprintf(tf->source, sizeof tf->source, "--colormap %s", vr_shown(colormap).text);
     return VR_OK;
 cleanup:
     vr_tf_free(tf);
@@ -358,7 +338,7 @@ int vr_tf_apply_options(VrTf *tf, const char *scale, const char *range,
             return vr_fail(err, VR_ERR_USAGE,
                            "option --range: the transfer function of %s is %s, which has no "
                            "range; --range applies to colour maps",
-                           vr_tf_show(tf->source).text,
+                           vr_shown(tf->source).text,
                            tf->kind == VR_TF_GAUSSIANS ? "a sum of Gaussians"
                                                        : "control points in x");
         if ((rc = vr_tf_parse_range(range, "--range", &mode, r, p, err)) != VR_OK)
@@ -411,18 +391,18 @@ int vr_tf_resolve_range(VrTf *tf, double lo, double hi, const char *what, VrErro
         return vr_fail(err, VR_ERR_INPUT,
                        "%s: no voxel has a finite %s (the field is empty): the colour map's "
                        "range cannot be measured; give --range LO:HI",
-                       vr_tf_show(what).text, x);
+                       vr_shown(what).text, x);
     if (lo == hi) {
         if (tf->range_mode == VR_RANGE_PERCENTILES)
             return vr_fail(err, VR_ERR_INPUT,
                            "%s: percentiles %g and %g of %s are both %s: the range is "
                            "empty; give wider percentiles or --range LO:HI",
-                           vr_tf_show(what).text, tf->percentiles[0], tf->percentiles[1], x,
+                           vr_shown(what).text, tf->percentiles[0], tf->percentiles[1], x,
                            vr_tf_num(lo, b));
         return vr_fail(err, VR_ERR_INPUT,
                        "%s: %s is %s in every non-empty voxel (the field is constant): "
                        "the colour map's range is empty; give --range LO:HI",
-                       vr_tf_show(what).text, x, vr_tf_num(lo, b));
+                       vr_shown(what).text, x, vr_tf_num(lo, b));
     }
     tf->range[0] = lo;
     tf->range[1] = hi;

@@ -319,14 +319,14 @@ int vr_tf_export(const VrTf *tf, const char *path, VrError *err)
     snprintf(name, sizeof name, "volrender_mpi %s (x = %s)",
              tf->kind == VR_TF_GAUSSIANS ? "gaussians"
              : tf->kind == VR_TF_POINTS  ? "points"
-                                         : vr_tf_show(tf->colormap).text,
+                                         : vr_shown(tf->colormap).text,
              tf->scale == VR_SCALE_LN ? "ln rho"
              : tf->scale == VR_SCALE_LOG10 ? "log10 rho" : "rho");
     add_preset(&t, tf, name, lo, hi, cn, nc, on, no);
     VR_CHECK(!t.failed, VR_ERR_NOMEM, err, "cannot allocate the exported transfer function");
     vr_output_temp_path(path, tmp, sizeof tmp);
     f = fopen(tmp, "wb");
-    VR_CHECK(f, VR_ERR_IO, err, "cannot write %s: %s", vr_tf_show(tmp).text, strerror(errno));
+    VR_CHECK(f, VR_ERR_IO, err, "cannot write %s: %s", vr_shown(tmp).text, strerror(errno));
     const size_t wrote = fwrite(t.buf, 1, t.len, f);
     const int werr = ferror(f);
     const int cerr = fclose(f);
@@ -334,7 +334,7 @@ int vr_tf_export(const VrTf *tf, const char *path, VrError *err)
     if (wrote != t.len || werr || cerr != 0) {
         const int e = errno;
         remove(tmp);
-        VR_CHECK(0, VR_ERR_IO, err, "cannot write %s: %s", vr_tf_show(tmp).text, strerror(e));
+        VR_CHECK(0, VR_ERR_IO, err, "cannot write %s: %s", vr_shown(tmp).text, strerror(e));
     }
     rc = vr_output_commit(tmp, path, err);
 cleanup:

@@ -11,13 +11,6 @@
 /* The opacity of a colour map when none is given (tf.c). */
 extern const char VR_TF_DEFAULT_OPACITY[];
 
-/* User text made fit for a one-line message: control characters as \xHH,
- * cut after ~120 characters with "...". */
-typedef struct {
-    char text[136];
-} VrTfShown;
-VrTfShown vr_tf_show(const char *text);
-
 /* Parses an opacity text ("T:A,...", "ramp", "ramp:AMAX", "flat:A") into a
  * new array (caller frees), ends extended to t = 0 and 1.  Messages name
  * `option`. */

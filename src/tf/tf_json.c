@@ -29,13 +29,13 @@ static int bad(const Ctx *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    return vr_fail(c->err, VR_ERR_INPUT, "%s: %s%s", vr_tf_show(c->file).text, c->where, what);
+    return vr_fail(c->err, VR_ERR_INPUT, "%s: %s%s", vr_shown(c->file).text, c->where, what);
 }
 
 static int nomem(const Ctx *c)
 {
     return vr_fail(c->err, VR_ERR_NOMEM, "%s: cannot allocate the transfer function",
-                   vr_tf_show(c->file).text);
+                   vr_shown(c->file).text);
 }
 
 /* "a string", "an array", ... for "PATH is WHAT". */
@@ -131,7 +131,7 @@ static int parse_scale(const Ctx *c, const json_t *j, const char *path, VrScale 
     else if (strcmp(s, "linear") == 0)
         *out = VR_SCALE_LINEAR;
     else
-        return bad(c, "%s is '%s' (accepted: %s)", path, vr_tf_show(s).text, ACC);
+        return bad(c, "%s is '%s' (accepted: %s)", path, vr_shown(s).text, ACC);
     return VR_OK;
 }
 
@@ -158,7 +158,7 @@ static int parse_gaussians(const Ctx *c, const json_t *arr, VrTf *tf)
         json_object_foreach((json_t *)g, key, v) {
             if (strcmp(key, "centre") && strcmp(key, "width2") && strcmp(key, "rgba"))
                 return bad(c, "unknown key %s.%s (accepted: centre, width2, rgba)", p,
-                           vr_tf_show(key).text);
+                           vr_shown(key).text);
         }
         static const char *const KEYS[3] = {"centre", "width2", "rgba"};
         for (int k = 0; k < 3; k++)
@@ -290,7 +290,7 @@ static int parse_range(const Ctx *c, const json_t *j, VrTf *tf)
     int rc;
     if (json_is_string(j)) {
         if (strcmp(json_string_value(j), "auto") != 0)
-            return bad(c, "range is '%s' (accepted: %s)", vr_tf_show(json_string_value(j)).text,
+            return bad(c, "range is '%s' (accepted: %s)", vr_shown(json_string_value(j)).text,
                        ACC);
         tf->range_mode = VR_RANGE_AUTO;
         return VR_OK;
@@ -321,7 +321,7 @@ static int parse_range(const Ctx *c, const json_t *j, VrTf *tf)
         json_object_foreach((json_t *)j, key, v) {
             if (strcmp(key, "percentiles"))
                 return bad(c, "unknown key range.%s (accepted: percentiles)",
-                           vr_tf_show(key).text);
+                           vr_shown(key).text);
         }
         const json_t *pq = json_object_get(j, "percentiles");
         if (!pq)
@@ -367,7 +367,7 @@ static int load_project(const Ctx *c, const json_t *root, VrTf *tf)
             strcmp(key, "colormap") && strcmp(key, "colors") && strcmp(key, "opacity") &&
             strcmp(key, "range") && strcmp(key, "opacity_unit") && strcmp(key, "background") &&
             strcmp(key, "name") && strcmp(key, "description"))
-            return bad(c, "unknown key '%s' (accepted: %s)", vr_tf_show(key).text, KEYS);
+            return bad(c, "unknown key '%s' (accepted: %s)", vr_shown(key).text, KEYS);
     }
     static const char *const TEXTS[2] = {"name", "description"};
     for (int k = 0; k < 2; k++)
@@ -417,7 +417,7 @@ static int load_project(const Ctx *c, const json_t *root, VrTf *tf)
             const char *name = json_string_value(m);
             if (!vr_colormap_table(name))
                 return bad(c, "colormap is '%s', not a known colour map (accepted: %s)",
-                           vr_tf_show(name).text, vr_colormap_names());
+                           vr_shown(name).text, vr_colormap_names());
             if ((rc = vr_tf_set_named_colors(tf, name, c->file, c->err)) != VR_OK)
                 return rc;
         }
@@ -461,7 +461,7 @@ static void list_names(const json_t *arr, char *out, size_t cap)
             return;
         }
         char nm[140];
-        snprintf(nm, sizeof nm, "%s", vr_tf_show(preset_name(json_array_get(arr, i))).text);
+        snprintf(nm, sizeof nm, "%s", vr_shown(preset_name(json_array_get(arr, i))).text);
         if (strlen(nm) > 40)
             memcpy(nm + 40, "...", 4);
         n += (size_t)snprintf(out + n, cap - n, "%s'%s'", i ? ", " : "", nm);
@@ -520,7 +520,7 @@ static int load_preset(const Ctx *file_ctx, const json_t *arr, const char *want,
             char names[700];
             list_names(arr, names, sizeof names);
             return bad(file_ctx, "no preset named '%s' (presets in the file: %s)",
-                       vr_tf_show(want).text, names);
+                       vr_shown(want).text, names);
         }
     }
     if (!json_is_object(pr))
@@ -528,7 +528,7 @@ static int load_preset(const Ctx *file_ctx, const json_t *arr, const char *want,
                    type_text(pr));
     const char *name = preset_name(pr);
     char where[200];
-    snprintf(where, sizeof where, "preset '%s': ", vr_tf_show(name).text);
+    snprintf(where, sizeof where, "preset '%s': ", vr_shown(name).text);
     const Ctx cx = {file_ctx->file, where, file_ctx->err}, *c = &cx;
     const json_t *v;
     if ((v = json_object_get(pr, "Name")) && !json_is_string(v))
@@ -538,7 +538,7 @@ static int load_preset(const Ctx *file_ctx, const json_t *arr, const char *want,
             return bad(c, "ColorSpace is %s (accepted: \"RGB\")", type_text(v));
         if (strcmp(json_string_value(v), "RGB") != 0)
             return bad(c, "ColorSpace '%s' is not supported (accepted: RGB)",
-                       vr_tf_show(json_string_value(v)).text);
+                       vr_shown(json_string_value(v)).text);
     }
     int logscale = 0;
     if ((v = json_object_get(pr, "UseLogScale"))) {
@@ -663,13 +663,13 @@ int vr_tf_load(const char *text, size_t len, const char *file, const char *prese
     int rc;
     if (!root)
         return vr_fail(err, VR_ERR_INPUT, "%s: not valid JSON: line %d, column %d: %s",
-                       vr_tf_show(file).text, jerr.line, jerr.column,
-                       vr_tf_show(jerr.text).text);
+                       vr_shown(file).text, jerr.line, jerr.column,
+                       vr_shown(jerr.text).text);
     if (json_is_object(root)) {
         if (preset && preset[0])
             rc = bad(&c, "the file is one object (the project's format), not a list of "
                          "ParaView presets: there is no preset '%s' to choose",
-                     vr_tf_show(preset).text);
+                     vr_shown(preset).text);
         else
             rc = load_project(&c, root, tf);
     } else if (json_is_array(root)) {
