@@ -23,6 +23,14 @@ ratios compare runs made side by side.  Sections (--only to pick):
              (posix_fadvise DONTNEED; checked by timing a cold read): time
              per snapshot with read-ahead against --no-read-ahead, read and
              render phases, ratio to max(read, render) and to read + render
+  camera     the render kernel alone (scripts/kernel_bench.c), one thread,
+             all views in one run, repeat by repeat in turn: orbits about x,
+             y and z (the orbit-resampled kernel) and the general kernel on
+             an oblique orthographic view (about z, elevation 30) and a
+             perspective one (the same, 40-degree field of view) of the 256^3
+             cube at N = 256, 10 frames; then the x orbit and the oblique
+             view of a 512^3 cube at N = 512, 4 frames; CPU-time medians and
+             ratios to the x orbit of the same cube and run
 """
 import argparse
 import json
@@ -35,7 +43,7 @@ import sys
 import time
 
 SECTIONS = ["e2e", "kernel", "tf", "threads", "scaling", "memory", "composite", "io",
-            "series"]
+            "series", "camera"]
 MIB = 1048576.0
 
 
@@ -44,6 +52,7 @@ class Bench:
         self.a = a
         self.tool = os.path.join(a.root, "build", "volrender_mpi")
         self.mkcube = os.path.join(a.root, "build", "volrender_mkcube")
+        self.kernel_bench = os.path.join(a.root, "build", "kernel_bench")
         self.ref = os.path.join(a.root, "tests", "py", "reference_render.py")
         self.out = os.path.join(a.dir, "frames")
         self.lines = []
@@ -319,6 +328,61 @@ class Bench:
         if not all(r["ahead"] for r in runs["on"]) or any(r["ahead"] for r in runs["off"]):
             self.say("**the records' read_ahead flags do not match the runs' options**")
             self.say()
+
+    # The camera section's views: kernel_bench --view specs (name first).
+    CAMERA_VIEWS = [("x orbit", "axis=x"), ("y orbit", "axis=y"), ("z orbit", "axis=z"),
+                    ("oblique orthographic", "axis=z,elev=30,span=360"),
+                    ("perspective", "axis=z,elev=30,span=360,fov=40")]
+
+    def run_kernel_bench(self, cube, n, angles, views):
+        """kernel_bench over views [(name, spec)] in one run, one thread:
+        {name: (kernel, wall M/s, CPU M/s, samples per orbit)}."""
+        cmd = [self.kernel_bench, cube, "-N", str(n), "-a", str(angles),
+               "-r", str(self.a.repeats)]
+        for name, spec in views:
+            cmd += ["--view", f"{spec},name={name.replace(' ', '_')}"]
+        env = dict(os.environ, OMP_NUM_THREADS="1")
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
+        res = {}
+        for line in out.splitlines():
+            # median NAME [KERNEL] reference: W M samples/s by wall time, C by CPU time (S ...
+            if not line.startswith("median "):
+                continue
+            head, tail = line[len("median "):].split(" reference: ")
+            name, kernel = head.rsplit(" [", 1)
+            wall = float(tail.split(" M samples/s")[0])
+            cpu = float(tail.split("wall time, ")[1].split(" by CPU")[0])
+            samples = int(tail.split("(")[1].split()[0])
+            res[name.replace("_", " ")] = (kernel.rstrip("]"), wall, cpu, samples)
+        return res, " ".join(shlex.quote(os.path.relpath(c, self.a.root)
+                                         if c.startswith(self.a.root) else c) for c in cmd)
+
+    def camera(self):
+        load0 = os.getloadavg()
+        cube256, cube512 = self.cube(256), self.cube(512)
+        runs = [("256^3", 256, 10, self.CAMERA_VIEWS, cube256),
+                ("512^3", 512, 4, [self.CAMERA_VIEWS[0], self.CAMERA_VIEWS[3]], cube512)]
+        rows, cmds = [], []
+        for label, n, angles, views, cube in runs:
+            res, cmd = self.run_kernel_bench(cube, n, angles, views)
+            cmds.append(cmd)
+            base = res["x orbit"][2]
+            for name, spec in views:
+                kernel, wall, cpu, samples = res[name]
+                rows.append([label, name, f"`{spec}`", kernel, f"**{cpu:.0f}**", f"{wall:.0f}",
+                             f"{cpu / base:.2f}", samples])
+        load1 = os.getloadavg()
+        self.say("### Cameras: the render kernel alone, one thread, N = n (256^3: 10 frames, "
+                 "512^3: 4), views in turn in one run")
+        self.table(["cube", "view", "kernel_bench --view", "kernel", "median M samples/s (CPU)",
+                    "median M samples/s (wall)", "/ x orbit (CPU)", "samples per orbit"], rows)
+        for c in cmds:
+            self.say(f"`{c}`  ")
+        self.say(f"Load average (1, 5, 15 min) before {load0[0]:.2f} {load0[1]:.2f} "
+                 f"{load0[2]:.2f}, after {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f}; "
+                 "targets: y and z orbits >= 0.90 of x; general kernel >= 300 (oblique), "
+                 ">= 250 (perspective), >= 200 (512^3) M samples/s")
+        self.say()
 
 
 def machine():

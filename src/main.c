@@ -19,6 +19,7 @@
 #include "vr/float_out.h"
 #include "vr/frame_writer.h"
 #include "vr/inputs.h"
+#include "vr/memory_budget.h"
 #include "vr/output.h"
 #include "vr/parallel.h"
 #include "vr/projection.h"
@@ -146,7 +147,7 @@ static int check_job(App *app, VrError *err)
     if (rc == VR_OK)
         rc = setup_camera(app, err);
     if (rc == VR_OK)
-        rc = vr_workspace_check_memory(app->comm, &app->base, app->dims, err);
+        rc = vr_memory_budget_check(app->comm, &app->base, app->dims, err);
     vr_timer_stop(&app->stats.timers, VR_PHASE_OPEN);
     return rc;
 }

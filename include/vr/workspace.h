@@ -1,8 +1,8 @@
 /* workspace.h — the orbit's buffers.
  *
  * Sizes everything once for the whole orbit (images, visibility order,
- * projection) and checks that the job fits in memory before any large
- * allocation; frame_writer.h turns the composited images into files. */
+ * projection); memory_budget.h checks beforehand that the job fits, and
+ * frame_writer.h turns the composited images into files. */
 #ifndef VR_WORKSPACE_H
 #define VR_WORKSPACE_H
 
@@ -28,19 +28,6 @@ typedef struct {
  * --resume, removes the temporaries a killed run left; all ranks get the
  * verdict. */
 int vr_workspace_prepare_outputs(MPI_Comm comm, const VrConfig *cfg, VrError *err);
-
-/* Pure.  Bytes one rank of a job needs at its peak (slab, resampled
- * planes, images, projection); rank 0 needs a little more.  Saturates at
- * INT64_MAX rather than overflow. */
-int64_t vr_workspace_estimate_bytes(const VrConfig *cfg, const int64_t dims[3],
-                                    int rank, int nranks);
-
-/* Collective.  Refuses, with the figures, a job where a rank would need
- * more than --max-memory or, without it, whose ranks on one host would
- * need more than that host's available memory (MemAvailable, or the
- * cgroup's memory limit when smaller). */
-int vr_workspace_check_memory(MPI_Comm comm, const VrConfig *cfg,
-                              const int64_t dims[3], VrError *err);
 
 /* Collective allocation of the workspace. */
 int vr_workspace_create(MPI_Comm comm, const VrConfig *cfg, const int64_t dims[3],

@@ -11,7 +11,7 @@
 #include "vr/config.h"
 #include "vr/decomp.h"
 #include "vr/volume_io.h"
-#include "vr/workspace.h"
+#include "vr/memory_budget.h"
 
 static const int64_t GIB = (int64_t)1 << 30;
 
@@ -146,13 +146,13 @@ static void test_estimate(void)
     cfg.axis = 1;
     cfg.image_size = cfg.image_width = cfg.image_height = 180;
     const int64_t big[3] = {2048, 2048, 2048};
-    const int64_t one = vr_workspace_estimate_bytes(&cfg, big, 0, 1);
+    const int64_t one = vr_memory_budget_estimate_bytes(&cfg, big, 0, 1);
     CHECK(one > 32 * GIB && one < 64 * GIB, "2048^3 at np 1: %lld bytes", (long long)one);
-    const int64_t share = vr_workspace_estimate_bytes(&cfg, big, 1, 4);
+    const int64_t share = vr_memory_budget_estimate_bytes(&cfg, big, 1, 4);
     CHECK(share > 8 * GIB && share < one / 2, "2048^3 at np 4: %lld", (long long)share);
     const int64_t limit[3] = {(int64_t)1 << 20, (int64_t)1 << 20, (int64_t)1 << 19};
     cfg.image_size = cfg.image_width = cfg.image_height = VR_MAX_IMAGE;
-    const int64_t most = vr_workspace_estimate_bytes(&cfg, limit, 0, 1);
+    const int64_t most = vr_memory_budget_estimate_bytes(&cfg, limit, 0, 1);
     CHECK(most > ((int64_t)1 << 61), "the largest accepted job: %lld (positive, huge)",
           (long long)most);
 }
