@@ -151,7 +151,14 @@ int vr_data_range(MPI_Comm comm, const VrVolume *vol, VrScale scale, VrRangeMode
     memset(out, 0, sizeof *out);
     double dmin, dmax;
     int64_t n;
-    scan_extremes(vol, scale, &dmin, &dmax, &n);
+    /* The read's pass took the extremes of the voxels this scale counts. */
+    if (vol->extremes == (scale == VR_SCALE_LINEAR ? 1 : 2)) {
+        dmin = vol->ext_min;
+        dmax = vol->ext_max;
+        n = vol->ext_counted;
+    } else {
+        scan_extremes(vol, scale, &dmin, &dmax, &n);
+    }
     double gmin, gmax;
     MPI_Allreduce(&dmin, &gmin, 1, MPI_DOUBLE, MPI_MIN, comm);
     MPI_Allreduce(&dmax, &gmax, 1, MPI_DOUBLE, MPI_MAX, comm);

@@ -26,13 +26,17 @@ static void sum_owned(const VrVolume *vol, double *sum)
     }
 }
 
-int vr_projection_compute(MPI_Comm comm, const VrVolume *vol, float *logmean,
-                          VrError *err)
+int vr_projection_compute(MPI_Comm comm, VrVolume *vol, float *logmean, VrError *err)
 {
     int rank;
     MPI_Comm_rank(comm, &rank);
     const int64_t n = vol->dims[1] * vol->dims[2];
-    double *sum = calloc((size_t)n, sizeof *sum);
+    /* The read's pass made the sums, if it could allocate them: take them. */
+    double *sum = vol->sums;
+    vol->sums = NULL;
+    const int made = sum != NULL;
+    if (!sum)
+        sum = calloc((size_t)n, sizeof *sum);
     int rc = vr_agree(comm, sum ? VR_OK
                                 : vr_fail(err, VR_ERR_NOMEM,
                                           "cannot allocate %.1f MiB for the projection",
@@ -42,7 +46,8 @@ int vr_projection_compute(MPI_Comm comm, const VrVolume *vol, float *logmean,
         free(sum);
         return rc;
     }
-    sum_owned(vol, sum);
+    if (!made)
+        sum_owned(vol, sum);
     /* MPI counts are ints: reduce in pieces. */
     const int64_t piece = 1 << 26;
     for (int64_t off = 0; off < n; off += piece) {

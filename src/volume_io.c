@@ -11,6 +11,13 @@
 #include "vr/memory.h"
 #include "vr/parallel.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 static const char *type_class_name(H5T_class_t c)
 {
     switch (c) {
@@ -334,6 +341,8 @@ void vr_volume_free(VrVolume *vol)
 {
     vr_free_large(vol->data);
     vol->data = NULL;
+    free(vol->sums);
+    vol->sums = NULL;
 }
 
 static void describe_io_mode(hid_t dxpl, VrIoReport *io)
@@ -370,43 +379,127 @@ static void describe_io_mode(hid_t dxpl, VrIoReport *io)
     }
 }
 
+/* Whether a line of n voxels holds one that is not finite and positive
+ * (most lines hold none: one vector test per 16 voxels). */
+static int line_needs_fill(const float *v, int64_t n)
+{
+    int64_t k = 0;
+#if defined(__AVX512F__)
+    const __m512 zero = _mm512_setzero_ps(), big = _mm512_set1_ps(3.4028235e38f);
+    for (; k + 16 <= n; k += 16) {
+        const __m512 x = _mm512_loadu_ps(v + k);
+        const __mmask16 good = _mm512_cmp_ps_mask(x, zero, _CMP_GT_OQ) &
+                               _mm512_cmp_ps_mask(x, big, _CMP_LE_OQ);
+        if (good != 0xffff)
+            return 1;
+    }
+#endif
+    for (; k < n; k++)
+        if (!(v[k] > 0.0f && v[k] <= 3.4028235e38f))
+            return 1;
+    return 0;
+}
+
+/* Folds into *mn, *mx the line's voxels that a data range counts: the
+ * finite positive ones (positive), or the non-NaN ones (the infinities
+ * are NaN by now).  Min and max are exact whatever the order. */
+static void line_extremes(const float *v, int64_t n, int positive, float *mn, float *mx)
+{
+    float lmn = *mn, lmx = *mx;
+    int64_t k = 0;
+#if defined(__AVX512F__)
+    const __m512 zero = _mm512_setzero_ps(), inf = _mm512_set1_ps(INFINITY);
+    const __m512 ninf = _mm512_set1_ps(-INFINITY);
+    __m512 vmn = _mm512_set1_ps(lmn), vmx = _mm512_set1_ps(lmx);
+    for (; k + 16 <= n; k += 16) {
+        const __m512 x = _mm512_loadu_ps(v + k);
+        const __mmask16 ok = positive ? _mm512_cmp_ps_mask(x, zero, _CMP_GT_OQ) &
+                                            _mm512_cmp_ps_mask(x, inf, _CMP_LT_OQ)
+                                      : _mm512_cmp_ps_mask(x, x, _CMP_EQ_OQ);
+        vmn = _mm512_min_ps(_mm512_mask_blend_ps(ok, inf, x), vmn);
+        vmx = _mm512_max_ps(_mm512_mask_blend_ps(ok, ninf, x), vmx);
+    }
+    lmn = _mm512_reduce_min_ps(vmn);
+    lmx = _mm512_reduce_max_ps(vmx);
+#endif
+    for (; k < n; k++) {
+        const int ok = positive ? v[k] > 0.0f && v[k] < INFINITY : v[k] == v[k];
+        lmn = ok && v[k] < lmn ? v[k] : lmn;
+        lmx = ok && v[k] > lmx ? v[k] : lmx;
+    }
+    *mn = lmn;
+    *mx = lmx;
+}
+
 /* Sets NaN and infinite voxels to `fill` (0, empty under a log scale, as
  * the reference reads them; NaN under a linear one, so that every sample
  * they touch is empty, SPEC) and counts, over the owned planes only so no
  * voxel is counted twice across ranks, the NaN, infinite and non-positive
- * ones for the warning. */
+ * ones for the warning.  The same pass, while each line of z is in cache,
+ * adds the owned voxels into the projection's sums (vol->sums, in x order
+ * for every sum, as a pass of its own would) and takes the extremes the
+ * data range needs: three passes over the slab in one. */
 static void sanitize(VrVolume *vol, float fill)
 {
     const int axis = vol->slab.axis;
     const int64_t own_lo = vol->slab.own_lo - vol->start[axis];
     const int64_t own_hi = vol->slab.own_hi - vol->start[axis];
-    const int64_t ny = vol->count[1], nz = vol->count[2];
+    const int64_t cx = vol->count[0], ny = vol->count[1], nz = vol->count[2];
+    const int positive = !(fill != fill); /* log scale: the extremes of v > 0 */
+    int64_t olo[3], ohi[3];
+    vr_volume_owned_box(vol, olo, ohi);
+    double *const sums = vol->sums;
+    const int64_t snz = vol->dims[2];
     int64_t nan = 0, inf = 0, nonpos = 0;
-    /* One line of z per iteration; threads split the lines.  The common
-     * case (a finite positive voxel) is one test per voxel. */
-#pragma omp parallel for schedule(static) reduction(+ : nan, inf, nonpos)
-    for (int64_t line = 0; line < vol->count[0] * ny; line++) {
-        const int64_t i = line / ny, j = line % ny;
-        float *v = vol->data + line * nz;
-        for (int64_t k = 0; k < nz; k++) {
-            if (v[k] > 0.0f && v[k] <= 3.4028235e38f)
-                continue;
-            const int64_t idx[3] = {i, j, k};
-            const int owned = idx[axis] >= own_lo && idx[axis] < own_hi;
-            if (isnan(v[k])) {
-                v[k] = fill;
-                nan += owned;
-            } else if (isinf(v[k])) {
-                v[k] = fill;
-                inf += owned;
-            } else {
-                nonpos += owned;
+    float mn = INFINITY, mx = -INFINITY;
+    /* Threads split the lines of y (each thread goes through every x in
+     * order, over its own lines of y: each sum is added to by one thread,
+     * in x order).  The common case (a finite positive voxel) is one test
+     * per voxel. */
+#pragma omp parallel reduction(+ : nan, inf, nonpos) reduction(min : mn) reduction(max : mx)
+    {
+        int64_t j0 = 0, j1 = ny;
+#ifdef _OPENMP
+        const int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();
+        j0 = ny * t / nt;
+        j1 = ny * (t + 1) / nt;
+#endif
+        for (int64_t i = 0; i < cx; i++)
+            for (int64_t j = j0; j < j1; j++) {
+                float *v = vol->data + (i * ny + j) * nz;
+                if (line_needs_fill(v, nz)) {
+                    for (int64_t k = 0; k < nz; k++) {
+                        if (v[k] > 0.0f && v[k] <= 3.4028235e38f)
+                            continue;
+                        const int64_t idx[3] = {i, j, k};
+                        const int owned = idx[axis] >= own_lo && idx[axis] < own_hi;
+                        if (isnan(v[k])) {
+                            v[k] = fill;
+                            nan += owned;
+                        } else if (isinf(v[k])) {
+                            v[k] = fill;
+                            inf += owned;
+                        } else {
+                            nonpos += owned;
+                        }
+                    }
+                }
+                line_extremes(v, nz, positive, &mn, &mx);
+                if (sums && i >= olo[0] && i < ohi[0] && j >= olo[1] && j < ohi[1]) {
+                    double *dst = sums + (vol->start[1] + j) * snz + vol->start[2];
+                    for (int64_t k = olo[2]; k < ohi[2]; k++)
+                        dst[k] += v[k] == v[k] ? (double)v[k] : 0.0; /* NaN: 0 */
+                }
             }
-        }
     }
     vol->nan_voxels = nan;
     vol->inf_voxels = inf;
     vol->nonpositive = nonpos;
+    vol->extremes = positive ? 2 : 1;
+    vol->ext_min = mn;
+    vol->ext_max = mx;
+    const int64_t owned = (ohi[0] - olo[0]) * (ohi[1] - olo[1]) * (ohi[2] - olo[2]);
+    vol->ext_counted = owned - nan - inf - (positive ? nonpos : 0);
 }
 
 /* How a block splits into pieces: axis `axis` is cut into runs of `run`
@@ -663,6 +756,9 @@ int vr_volume_read(MPI_Comm comm, const char *path, const char *dataset,
         goto cleanup;
     vol->io.seconds_read = MPI_Wtime() - t0;
     describe_io_mode(dxpl, &vol->io);
+    /* The projection's sums (if they cannot be had here, the projection
+     * makes them itself, or says why not). */
+    vol->sums = calloc((size_t)(dims[1] * dims[2]), sizeof *vol->sums);
     sanitize(vol, keep_nan ? NAN : 0.0f);
     vol->io.bytes = n * (int64_t)sizeof(float);
 

@@ -14,9 +14,9 @@
 
 /* Collective.  On rank 0, logmean (Ny*Nz floats, caller-owned) receives
  * ln(mean_i D[i][j][k]); -inf where the mean is <= 0.  Other ranks may pass
- * NULL. */
-int vr_projection_compute(MPI_Comm comm, const VrVolume *vol, float *logmean,
-                          VrError *err);
+ * NULL.  The sums the read made (vol->sums) are used and freed; without
+ * them the slab is summed here. */
+int vr_projection_compute(MPI_Comm comm, VrVolume *vol, float *logmean, VrError *err);
 
 /* How the projection becomes a picture: value v = scale(mean) (from the
  * ln the field holds), colour map over [lo, hi].  The default is the

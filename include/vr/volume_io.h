@@ -38,6 +38,16 @@ typedef struct {
     int64_t nan_voxels;   /* owned voxels that were NaN (now 0) */
     int64_t inf_voxels;   /* owned voxels that were +-inf (now 0) */
     int64_t nonpositive;  /* owned voxels <= 0 (transparent) */
+    /* Gathered by the same pass that sanitizes the slab, so that the
+     * projection and the data range need no pass of their own: */
+    double *sums;         /* Ny*Nz sums along x of the owned voxels (NaN
+                           * as 0), in x order; NULL if not allocated */
+    int extremes;         /* 0: none; 1: of the finite voxels (keep_nan);
+                           * 2: of the finite positive ones */
+    float ext_min, ext_max; /* min and max of those over the held voxels
+                           * (+inf, -inf if none): over all ranks, those
+                           * of the cube */
+    int64_t ext_counted;  /* how many of them are owned */
     VrIoReport io;
 } VrVolume;
 
