@@ -40,17 +40,31 @@ void vr_read_ahead_layout(MPI_Comm comm, const char *path, const char *dataset,
     out->elem_bytes = v[1];
 }
 
+/* One readahead(2) call reads at most the device's read-ahead window
+ * (max of read_ahead_kb and max_sectors_kb: 128 KiB by default, 8 MiB on
+ * some VMs) and silently drops the rest of the range, so the ranges go in
+ * pieces no larger than the smallest common window. */
+#define READ_AHEAD_CALL_BYTES ((int64_t)128 << 10)
+
 static void *read_ahead_main(void *arg)
 {
     VrReadAhead *ra = arg;
     const int fd = open(ra->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return NULL; /* the read will report the file itself */
-    /* readahead(2) returns once the pages are read (or being read): in this
-     * thread, that is while the rank renders. */
-    for (int64_t i = 0; i < ra->nranges; i++)
-        if (readahead(fd, (off_t)ra->ranges[i][0], (size_t)ra->ranges[i][1]) != 0)
-            break;
+    /* readahead(2) returns once the reads are queued (or, when the queue is
+     * full, done): in this thread, that is while the rank renders. */
+    for (int64_t i = 0; i < ra->nranges; i++) {
+        const int64_t end = ra->ranges[i][0] + ra->ranges[i][1];
+        for (int64_t at = ra->ranges[i][0]; at < end; at += READ_AHEAD_CALL_BYTES) {
+            const int64_t len = end - at < READ_AHEAD_CALL_BYTES ? end - at
+                                                                 : READ_AHEAD_CALL_BYTES;
+            if (readahead(fd, (off_t)at, (size_t)len) != 0) {
+                close(fd);
+                return NULL;
+            }
+        }
+    }
     close(fd);
     return NULL;
 }
