@@ -19,6 +19,7 @@
 #include "vr/float_out.h"
 #include "vr/frame_writer.h"
 #include "vr/inputs.h"
+#include "vr/memory.h"
 #include "vr/memory_budget.h"
 #include "vr/output.h"
 #include "vr/parallel.h"
@@ -460,6 +461,10 @@ static int run(App *app, VrError *err)
                                   (int64_t)app->base.image_width * app->base.image_height,
                                   &app->compositor, err);
     const VrInputs *in = &app->inputs;
+    /* Every snapshot of a series needs the same slab and kernel layout:
+     * the next one reuses this one's buffers, pages already backed. */
+    if (in->series)
+        vr_memory_keep_freed(VR_MEMORY_KEEP_MAX);
     for (int k = 0; rc == VR_OK && k < in->count; k++) {
         if (k > 0) { /* each snapshot's record times that snapshot alone */
             VrRunStats fresh;
@@ -497,6 +502,7 @@ static int run(App *app, VrError *err)
         rc = run_snapshot(app, k, err);
     }
     vr_read_ahead_finish(&app->ahead);
+    vr_memory_keep_freed(0);
     return rc;
 }
 

@@ -4,9 +4,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <malloc.h>
 #include <sys/mman.h>
 
 enum { HUGE_PAGE = 2 * 1024 * 1024 };
+
+/* Freed buffers kept for reuse (vr_memory_keep_freed), with their sizes. */
+static struct {
+    void *p;
+    size_t bytes;
+} kept[VR_MEMORY_KEEP_MAX];
+static int nkept, keep_max;
+
+void vr_memory_keep_freed(int n)
+{
+    keep_max = n < 0 ? 0 : n > VR_MEMORY_KEEP_MAX ? VR_MEMORY_KEEP_MAX : n;
+    while (nkept > keep_max)
+        free(kept[--nkept].p);
+}
 
 void *vr_alloc_large(size_t bytes)
 {
@@ -15,6 +30,12 @@ void *vr_alloc_large(size_t bytes)
     if (bytes < HUGE_PAGE)
         return malloc(bytes);
     const size_t rounded = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    for (int i = 0; i < nkept; i++)
+        if (kept[i].bytes == rounded) {
+            void *p = kept[i].p;
+            kept[i] = kept[--nkept];
+            return p;
+        }
     void *p = NULL;
     if (posix_memalign(&p, HUGE_PAGE, rounded) != 0)
         return NULL;
@@ -26,6 +47,19 @@ void *vr_alloc_large(size_t bytes)
 
 void vr_free_large(void *p)
 {
+    /* Only huge-page-aligned blocks came from the branch above. */
+    if (p && keep_max > 0 && ((uintptr_t)p % HUGE_PAGE) == 0) {
+        const size_t usable = malloc_usable_size(p);
+        const size_t rounded = usable / HUGE_PAGE * HUGE_PAGE;
+        if (rounded >= HUGE_PAGE) {
+            if (nkept == keep_max) /* the oldest goes */
+                free(kept[0].p), kept[0] = kept[--nkept];
+            kept[nkept].p = p;
+            kept[nkept].bytes = rounded;
+            nkept++;
+            return;
+        }
+    }
     free(p);
 }
 

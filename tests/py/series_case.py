@@ -7,6 +7,7 @@ series_case.py --mpiexec M [--np-flag -n] [--mpiexec-flags F] --np P
 
 Snapshot cubes are 24^3 (make_test_cube.py, a seed each); runs are N = 32,
 6 angles, in DIR with relative paths (so the lines to check are exact).
+MODE equal_general: the same through the general kernel.
 MODE equal: three snapshots as -i A -i B -i C (with -f and --timing) equal
   three single runs of A, B and C bit for bit: every frame's and the
   projection's pixels, the float output's datasets and attributes; the
@@ -218,11 +219,12 @@ def check_series(c, r, out, inputs, rec_path=None, extra=(), rendered=None):
 
 
 # ---- modes ----------------------------------------------------------------------
-def mode_equal(c):
+def mode_equal(c, view=()):
     inputs = [c.cube(f"s{k}.h5", seed) for k, seed in enumerate((3, 5, 8))]
+    common = COMMON + list(view)
     for k, p in enumerate(inputs):
         r = c.run(["-i", p, "-o", f"single{k}", "-f", f"single{k}.h5",
-                   "--timing", f"single{k}.jsonl"] + COMMON)
+                   "--timing", f"single{k}.jsonl"] + common)
         if not c.need(r.returncode == 0, f"single run of {p}: exit {r.returncode}"):
             return
         rec = records(c.path(f"single{k}.jsonl"))
@@ -235,7 +237,7 @@ def mode_equal(c):
     ia = [x for p in inputs for x in ("-i", p)]
     for label, flag, ra in (("series", [], True), ("noahead", ["--no-read-ahead"], False)):
         r = c.run(ia + ["-o", label, "-f", "sub/float.h5", "--timing", f"{label}.jsonl"]
-                  + COMMON + flag)
+                  + common + flag)
         recs = check_series(c, r, c.path(label), inputs, c.path(f"{label}.jsonl"))
         for rec in recs:
             c.need(rec.get("read_ahead") is ra and rec.get("frames") == ANGLES and
@@ -253,6 +255,12 @@ def mode_equal(c):
                             f"{label} {stem(p)} float output")
         c.need(not os.path.exists(c.path("sub")), "the float output's folder 'sub/' "
                "was created in the current directory: expected OUT/<stem>/float.h5")
+
+
+def mode_equal_general(c):
+    """The same through the general kernel (a perspective orbit with
+    elevation), whose own layout of the block is also reused."""
+    return mode_equal(c, ["--perspective", "40", "--elevation", "25", "--orbit-axis", "z"])
 
 
 def mode_glob(c):
@@ -460,7 +468,7 @@ def mode_movie(c):
     return None
 
 
-MODES = {"equal": mode_equal, "glob": mode_glob, "list": mode_list, "resume": mode_resume,
+MODES = {"equal": mode_equal, "equal_general": mode_equal_general, "glob": mode_glob, "list": mode_list, "resume": mode_resume,
          "refusals": mode_refusals, "movie": mode_movie}
 
 
