@@ -312,6 +312,38 @@ static int64_t packet_begin(const VrGeneralRenderer *r, const Ray *rays, int liv
     return samples;
 }
 
+/* The 8 corners of 16 samples at offsets at[]: the float pairs p[at[l]],
+ * p[at[l] + 1] of the four rows p = the cell's (x, y), (x, y + 1),
+ * (x + 1, y) and (x + 1, y + 1) rows, as pairs of vectors of 8 64-bit
+ * values (lanes 0-7, 8-15) in *x0y0, *x0y1, *x1y0, *x1y1.  Four lanes at a
+ * time, each offset loaded once and used for its four loads, so that few
+ * are live at once: taken a row at a time (load_pairs8) the compiler kept
+ * all 16 in vector registers and moved each to a general one per use. */
+static inline void load_corners16(const float *p00, const float *p01, const float *p10,
+                                  const float *p11, const int32_t *at, __m512 x0y0[2],
+                                  __m512 x0y1[2], __m512 x1y0[2], __m512 x1y1[2])
+{
+    __m256d a[4], b[4], e[4], f[4];
+    for (int g = 0; g < 4; g++) {
+        const int32_t i0 = at[4 * g], i1 = at[4 * g + 1], i2 = at[4 * g + 2],
+                      i3 = at[4 * g + 3];
+        a[g] = _mm256_insertf128_pd(_mm256_castpd128_pd256(load_pair2(p00, i0, i1)),
+                                    load_pair2(p00, i2, i3), 1);
+        b[g] = _mm256_insertf128_pd(_mm256_castpd128_pd256(load_pair2(p01, i0, i1)),
+                                    load_pair2(p01, i2, i3), 1);
+        e[g] = _mm256_insertf128_pd(_mm256_castpd128_pd256(load_pair2(p10, i0, i1)),
+                                    load_pair2(p10, i2, i3), 1);
+        f[g] = _mm256_insertf128_pd(_mm256_castpd128_pd256(load_pair2(p11, i0, i1)),
+                                    load_pair2(p11, i2, i3), 1);
+    }
+    for (int h = 0; h < 2; h++) {
+        x0y0[h] = _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(a[2 * h]), a[2 * h + 1], 1));
+        x0y1[h] = _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(b[2 * h]), b[2 * h + 1], 1));
+        x1y0[h] = _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(e[2 * h]), e[2 * h + 1], 1));
+        x1y1[h] = _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(f[2 * h]), f[2 * h + 1], 1));
+    }
+}
+
 /* Composites the packet's samples s < end (back to front), end - s <=
  * VR_SEGMENT, in three loops over the samples, like the fast path's rows:
  * positions (cells and weights) into scratch; the trilinear fetch into
@@ -366,14 +398,13 @@ packet_march(const PacketConsts *pc, Packet *pk, int end, const int reference)
         const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8,
                                               6, 4, 2, 0);
         const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
-        const float *data = r->data, *data1 = r->data + r->sx;
-        const int32_t sy = r->sy;
+        const float *p00 = r->data, *p01 = r->data + r->sy, *p10 = r->data + r->sx,
+                    *p11 = r->data + r->sx + r->sy;
         for (int t = 0; t < n; t++) {
-            __m512 a0, a1, b0, b1, e0, e1, f0, f1;
-            load_pairs8(data, sy, at[t], &a0, &b0);
-            load_pairs8(data, sy, at[t] + 8, &a1, &b1);
-            load_pairs8(data1, sy, at[t], &e0, &f0);
-            load_pairs8(data1, sy, at[t] + 8, &e1, &f1);
+            __m512 av[2], bv[2], ev[2], fv[2];
+            load_corners16(p00, p01, p10, p11, at[t], av, bv, ev, fv);
+            const __m512 a0 = av[0], a1 = av[1], b0 = bv[0], b1 = bv[1], e0 = ev[0],
+                         e1 = ev[1], f0 = fv[0], f1 = fv[1];
             const __m512 p000 = _mm512_permutex2var_ps(a0, even, a1);
             const __m512 p001 = _mm512_permutex2var_ps(a0, odd, a1);
             const __m512 p010 = _mm512_permutex2var_ps(b0, even, b1);
