@@ -60,6 +60,8 @@ struct VrGeneralRenderer {
 #define VR_LANES 16
 #define VR_TILE_ROWS 16
 #define VR_SEGMENT 32
+/* Planes copied into the layout between two releases of slab pages. */
+#define VR_COPY_PLANES 4
 
 void vr_general_renderer_free(VrGeneralRenderer *r)
 {
@@ -67,6 +69,43 @@ void vr_general_renderer_free(VrGeneralRenderer *r)
         return;
     vr_free_large(r->data);
     free(r);
+}
+
+/* The layout's strides (floats) for a block of extents count[3]: rows of
+ * z padded to an odd number of cache lines where they fill an even number,
+ * and planes of x likewise.  The slab as read has strides that are powers
+ * of two for power-of-two cubes (1 KiB rows, 256 KiB planes at 256^3), so
+ * the corners of 16 rays lying along x or y (one lane each) all fell into
+ * the same few sets of L1 and L2 and evicted one another: 256^3 oblique
+ * views rendered at 140-170 M samples/s where the image rows ran along x
+ * and at 230-240 where they ran along y; 512^3 at ~140 every way. */
+static void layout_strides(const int64_t count[3], int64_t *sx, int64_t *sy)
+{
+    const int64_t line = 16; /* floats per 64-byte line */
+    *sy = count[2] % line == 0 && (count[2] / line) % 2 == 0 ? count[2] + line : count[2];
+    const int64_t plane = count[1] * *sy;
+    *sx = plane % line == 0 && (plane / line) % 2 == 0 ? plane + line : plane;
+}
+
+/* Floats of the layout: every plane but the last at its padded stride. */
+static int64_t layout_floats(const int64_t count[3], int64_t sx, int64_t sy)
+{
+    return count[0] > 0 ? (count[0] - 1) * sx + count[1] * sy : 0;
+}
+
+int64_t vr_general_estimate_bytes(const int64_t dims[3], const VrSlab *slab)
+{
+    int64_t start[3], count[3], sx, sy;
+    vr_decomp_block(slab, dims, start, count);
+    layout_strides(count, &sx, &sy);
+    const int64_t slab_floats = count[0] * count[1] * count[2];
+    if (sx == count[1] * count[2] && sy == count[2])
+        return 0; /* the slab itself */
+    /* The layout beyond the slab, and while it is built: the slab's
+     * planes not yet given back (VR_COPY_PLANES of them, and two huge
+     * pages that straddle what was copied). */
+    return (layout_floats(count, sx, sy) - slab_floats) * 4 +
+           VR_COPY_PLANES * count[1] * count[2] * 4 + 2 * 2097152;
 }
 
 int vr_general_renderer_create(VrVolume *vol, const VrView *view, VrGeneralRenderer **out,
@@ -83,8 +122,10 @@ int vr_general_renderer_create(VrVolume *vol, const VrView *view, VrGeneralRende
     memcpy(r->start, vol->start, sizeof r->start);
     memcpy(r->count, vol->count, sizeof r->count);
     r->slab = vol->slab;
-    const int64_t n = vol->count[0] * vol->count[1] * vol->count[2];
-    if (n >= INT32_MAX - 2 * (vol->count[1] * vol->count[2])) {
+    int64_t sx, sy;
+    layout_strides(vol->count, &sx, &sy);
+    const int64_t n = layout_floats(vol->count, sx, sy);
+    if (n >= INT32_MAX - 2 * sx) {
         free(r);
         return vr_fail(err, VR_ERR_NOMEM,
                        "this rank's block (%lld x %lld x %lld) is too large for the "
@@ -92,9 +133,40 @@ int vr_general_renderer_create(VrVolume *vol, const VrView *view, VrGeneralRende
                        (long long)vol->count[0], (long long)vol->count[1],
                        (long long)vol->count[2]);
     }
-    r->sx = (int32_t)(vol->count[1] * vol->count[2]);
-    r->sy = (int32_t)vol->count[2];
-    r->data = vol->data; /* taken over: the layout is the slab itself */
+    r->sx = (int32_t)sx;
+    r->sy = (int32_t)sy;
+    const int64_t ny = vol->count[1], nz = vol->count[2], plane = ny * nz;
+    if (n == 0 || (sx == plane && sy == nz)) {
+        r->data = vol->data; /* taken over: the layout is the slab itself */
+        vol->data = NULL;
+        *out = r;
+        return VR_OK;
+    }
+    r->data = vr_alloc_large((size_t)n * sizeof(float));
+    if (!r->data) {
+        free(r);
+        return vr_fail(err, VR_ERR_NOMEM,
+                       "cannot allocate %.3g MiB for the general kernel's layout of this "
+                       "rank's block; use more ranks",
+                       (double)n * 4.0 / 1048576.0);
+    }
+    /* Copied VR_COPY_PLANES planes at a time, the slab's pages that are
+     * copied given back after each, so that the two together stay within
+     * the slab plus the padding (vr_general_estimate_bytes). */
+    for (int64_t x0 = 0; x0 < vol->count[0]; x0 += VR_COPY_PLANES) {
+        const int64_t x1 =
+            x0 + VR_COPY_PLANES < vol->count[0] ? x0 + VR_COPY_PLANES : vol->count[0];
+#pragma omp parallel for schedule(static)
+        for (int64_t x = x0; x < x1; x++)
+            for (int64_t y = 0; y < ny; y++) {
+                float *dst = r->data + x * sx + y * sy;
+                memcpy(dst, vol->data + x * plane + y * nz, (size_t)nz * sizeof(float));
+                if (sy > nz)
+                    memset(dst + nz, 0, (size_t)(sy - nz) * sizeof(float));
+            }
+        vr_release_pages(vol->data, 0, (size_t)(x1 * plane) * sizeof(float));
+    }
+    vr_free_large(vol->data);
     vol->data = NULL;
     *out = r;
     return VR_OK;
