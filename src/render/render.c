@@ -85,7 +85,7 @@ int64_t vr_renderer_estimate_bytes(VrKernel kernel, const int64_t dims[3],
                                    const VrSlab *slab, const VrView *first)
 {
     return kernel == VR_KERNEL_ORBIT_RESAMPLED ? vr_orbit_estimate_bytes(dims, slab, first)
-                                               : 0;
+                                               : vr_general_estimate_bytes(dims, slab);
 }
 
 int64_t vr_render_view(VrRenderer *r, const VrView *view, const VrTfTable *tf,

@@ -56,6 +56,9 @@ typedef struct VrGeneralRenderer VrGeneralRenderer;
 int vr_general_renderer_create(VrVolume *vol, const VrView *view, VrGeneralRenderer **out,
                                VrError *err);
 void vr_general_renderer_free(VrGeneralRenderer *r);
+/* Bytes the general kernel's layout needs beyond the slab it is built from
+ * (at its peak, while it is built). */
+int64_t vr_general_estimate_bytes(const int64_t dims[3], const VrSlab *slab);
 int64_t vr_general_render(VrGeneralRenderer *r, const VrView *view, const VrTfTable *tf,
                           float *image);
 
