@@ -108,6 +108,10 @@ void vr_config_print_usage(FILE *out)
 "Parallel:\n"
 "      --axis 0|1|2        cube axis split across ranks (default 1: depth\n"
 "                          compositing for the orbit about x)\n"
+"      --decomp D          equal (default): slabs of equal plane counts;\n"
+"                          balanced: slabs cut where the cost model gives\n"
+"                          every rank nearly the same samples over the\n"
+"                          run's views (same picture, within rounding)\n"
 "  -c, --composite METHOD  bswap (binary swap, default) or tree (ordered\n"
 "                          reduction); both give the same image\n"
 "\n"
@@ -202,7 +206,7 @@ static int copy_text(const char *opt, const char *text, char *dst, size_t cap,
 typedef enum {
     OPT_INPUT, OPT_DATASET, OPT_OUTDIR, OPT_PREFIX, OPT_FLOAT, OPT_TIMING,
     OPT_RESUME, OPT_SIZE, OPT_SAMPLES, OPT_ANGLES, OPT_FIRST, OPT_LAST,
-    OPT_AXIS, OPT_COMPOSITE, OPT_MAX_MEMORY, OPT_QUIET, OPT_HELP, OPT_VERSION,
+    OPT_AXIS, OPT_DECOMP, OPT_COMPOSITE, OPT_MAX_MEMORY, OPT_QUIET, OPT_HELP, OPT_VERSION,
     OPT_TF, OPT_COLORMAP, OPT_SCALE, OPT_RANGE, OPT_OPACITY, OPT_OPACITY_UNIT,
     OPT_BACKGROUND, OPT_TF_EXPORT, OPT_PNG, OPT_PNG_DEPTH, OPT_PROJ_RANGE,
     OPT_PROJ_COLORMAP, OPT_PROJ_SCALE, OPT_NO_READ_AHEAD
@@ -233,6 +237,7 @@ static const OptSpec OPTIONS[] = {
     {"first-angle", 0, 1, OPT_FIRST, 0, VR_MAX_ANGLES, NULL},
     {"last-angle", 0, 1, OPT_LAST, 0, VR_MAX_ANGLES, NULL},
     {"axis", 0, 1, OPT_AXIS, 0, 2, NULL},
+    {"decomp", 0, 1, OPT_DECOMP, 0, 0, "equal or balanced"},
     {"composite", 'c', 1, OPT_COMPOSITE, 0, 0, "bswap or tree"},
     {"max-memory", 0, 1, OPT_MAX_MEMORY, 1, VR_MAX_MEMORY_MIB, NULL},
     {"tf", 0, 1, OPT_TF, 0, 0, "a JSON transfer-function file, or FILE:NAME"},
@@ -375,6 +380,16 @@ static int apply_option(VrConfig *cfg, const OptSpec *o, const char *opt,
         return copy_text(opt, v, cfg->prefix, sizeof cfg->prefix, err);
     case OPT_FLOAT: return copy_text(opt, v, cfg->float_output, sizeof cfg->float_output, err);
     case OPT_TIMING: return copy_text(opt, v, cfg->timing, sizeof cfg->timing, err);
+    case OPT_DECOMP:
+        if (strcmp(v, "equal") == 0)
+            cfg->decomp = VR_DECOMP_EQUAL;
+        else if (strcmp(v, "balanced") == 0)
+            cfg->decomp = VR_DECOMP_BALANCED;
+        else
+            return vr_fail(err, VR_ERR_USAGE,
+                           "option %s: unknown decomposition '%s' (accepted: equal, balanced)",
+                           opt, vr_shown(v).text);
+        return VR_OK;
     case OPT_COMPOSITE:
         if (strcmp(v, "bswap") == 0)
             cfg->composite = VR_COMPOSITE_BSWAP;

@@ -16,6 +16,7 @@
 #include "vr/camera.h"
 #include "vr/composite.h"
 #include "vr/config.h"
+#include "vr/cost_model.h"
 #include "vr/float_out.h"
 #include "vr/frame_writer.h"
 #include "vr/inputs.h"
@@ -56,6 +57,7 @@ typedef struct {
     VrCamera camera;         /* where the frames look from (camera.h) */
     VrKernel kernel;         /* which kernel renders them (render.h) */
     VrView first;            /* a frame of the job: the kernels' box */
+    VrDecomp decomp;         /* the ranks' slabs, the same for every snapshot */
     VrRenderer *renderer;
     VrCompositor *compositor;
     VrFloatOut *float_out;   /* rank 0, with --float-output */
@@ -147,7 +149,13 @@ static int check_job(App *app, VrError *err)
     if (rc == VR_OK)
         rc = setup_camera(app, err);
     if (rc == VR_OK)
-        rc = vr_memory_budget_check(app->comm, &app->base, app->dims, err);
+        rc = vr_decomp_for_job(app->comm, &app->base, &app->camera, app->kernel, app->dims,
+                               &app->decomp, err);
+    if (rc == VR_OK) {
+        app->stats.decomp = vr_decomp_kind_name(app->decomp.kind);
+        app->stats.decomp_cut = app->decomp.cut;
+        rc = vr_memory_budget_check(app->comm, &app->base, app->dims, &app->decomp, err);
+    }
     vr_timer_stop(&app->stats.timers, VR_PHASE_OPEN);
     return rc;
 }
@@ -248,10 +256,12 @@ static int prepare_outputs(App *app, VrError *err)
 static int load_volume(App *app, VrError *err)
 {
     VrVolume vol;
+    VrSlab slab;
+    vr_decomp_rank_slab(&app->decomp, app->rank, &slab);
     vr_timer_start(&app->stats.timers, VR_PHASE_READ);
     vr_read_ahead_finish(&app->ahead); /* this snapshot's pages are in, or coming */
     int rc = vr_volume_read(app->comm, app->cfg.input, app->cfg.dataset, app->dims,
-                            app->cfg.axis, app->tf.scale == VR_SCALE_LINEAR, &vol, err);
+                            &slab, app->tf.scale == VR_SCALE_LINEAR, &vol, err);
     /* One shape for every snapshot: the image buffers serve them all. */
     if (rc == VR_OK && !app->ws.partial)
         rc = vr_workspace_create(app->comm, &app->cfg, app->dims, &app->ws, err);
@@ -336,7 +346,7 @@ static int render_angle(App *app, int n, int frame, VrError *err)
     inject_orbit_failure(app, n);
 
     vr_timer_start(&app->stats.timers, VR_PHASE_COMPOSITE);
-    vr_camera_rank_order(&view, app->dims, app->cfg.axis, app->nranks, ws->order);
+    vr_camera_rank_order(&view, &app->decomp, ws->order);
     vr_composite(app->compositor, ws->partial, ws->order, ws->final);
     vr_timer_stop(&app->stats.timers, VR_PHASE_COMPOSITE);
 
@@ -399,7 +409,7 @@ static void read_next_ahead(App *app, int k)
     if (!app->layouts || k + 1 >= app->inputs.count)
         return;
     VrSlab slab;
-    vr_decomp_slab(app->rank, app->nranks, app->dims, app->cfg.axis, &slab);
+    vr_decomp_rank_slab(&app->decomp, app->rank, &slab);
     app->stats.read_ahead_bytes =
         vr_read_ahead_start(&app->ahead, app->inputs.path[k + 1], &app->layouts[k + 1],
                             app->dims, &slab)
@@ -466,6 +476,8 @@ static int run(App *app, VrError *err)
             memset(&fresh, 0, sizeof fresh);
             memcpy(fresh.kernel, app->stats.kernel, sizeof fresh.kernel);
             memcpy(fresh.camera, app->stats.camera, sizeof fresh.camera);
+            fresh.decomp = app->stats.decomp;
+            fresh.decomp_cut = app->stats.decomp_cut;
             app->stats = fresh;
             vr_timer_start(&app->stats.timers, VR_PHASE_TOTAL);
         }
@@ -536,6 +548,7 @@ int main(int argc, char **argv)
     vr_tf_table_free(&app.table);
     vr_tf_free(&app.tf_base); /* app.tf shares its arrays */
     vr_inputs_free(&app.inputs);
+    vr_decomp_free(&app.decomp);
     free(app.layouts);
     MPI_Finalize();
     return vr_test_record_exit(app.rank, vr_exit_code(rc));

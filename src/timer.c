@@ -175,11 +175,11 @@ static void write_json(FILE *f, const VrConfig *cfg, const int64_t dims[3],
     json_string(f, cfg->dataset);
     fprintf(f, ",\"dims\":[%lld,%lld,%lld],\"N\":%d,\"samples\":%d,\"angles\":%d,"
                "\"first_angle\":%d,\"last_angle\":%d,\"axis\":%d,\"composite\":\"%s\","
-               "\"resume\":%s,\"max_memory_mib\":%d",
+               "\"decomp\":\"%s\",\"resume\":%s,\"max_memory_mib\":%d",
             (long long)dims[0], (long long)dims[1], (long long)dims[2], cfg->image_size,
             cfg->samples, cfg->angles, cfg->first_angle, cfg->last_angle, cfg->axis,
-            vr_composite_name(cfg->composite), cfg->resume ? "true" : "false",
-            cfg->max_memory_mib);
+            vr_composite_name(cfg->composite), st->decomp ? st->decomp : "equal",
+            cfg->resume ? "true" : "false", cfg->max_memory_mib);
     fprintf(f, ",\"width\":%d,\"height\":%d,\"kernel\":\"%s\",\"camera\":", cfg->image_width,
             cfg->image_height, st->kernel);
     json_string(f, st->camera);
@@ -207,6 +207,10 @@ static void write_json(FILE *f, const VrConfig *cfg, const int64_t dims[3],
             r->samples.mean > 0 ? r->samples.max / r->samples.mean : 1.0);
     for (int i = 0; i < r->nranks; i++)
         fprintf(f, "%s%lld", i ? "," : "", (long long)r->samples_per_rank[i]);
+    /* The planes along the axis each rank owns: [cut[r], cut[r + 1]). */
+    fputs("],\"decomp_cuts\":[", f);
+    for (int i = 0; st->decomp_cut && i <= r->nranks; i++)
+        fprintf(f, "%s%lld", i ? "," : "", (long long)st->decomp_cut[i]);
     fprintf(f, "],\"composite_bytes_sent\":{\"swap_max\":%.0f,\"swap_mean\":%.1f,"
                "\"swap_total\":%lld,\"gather_max\":%.0f,\"gather_total\":%lld,"
                "\"total\":%lld},",
@@ -328,6 +332,9 @@ static void print_summary(const VrConfig *cfg, const Reduced *r, const VrRunStat
     printf("  render: %.3g samples, %.1f M samples/s, imbalance %.2f\n",
            (double)r->samples_total, ren > 0 ? (double)r->samples_total / ren / 1e6 : 0.0,
            ph[VR_PHASE_RENDER].mean > 0 ? ren / ph[VR_PHASE_RENDER].mean : 1.0);
+    printf("  decomposition: %s slabs along axis %d; samples per rank max/mean %.3f\n",
+           st->decomp ? st->decomp : "equal", cfg->axis,
+           r->samples.mean > 0 ? r->samples.max / r->samples.mean : 1.0);
     printf("  transfer function: %s", st->tf_desc);
     if (st->table_nodes)
         printf(" (table of %d nodes, max error %.1e)", st->table_nodes, st->table_max_error);

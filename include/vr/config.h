@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "vr/camera.h"
+#include "vr/decomp.h"
 #include "vr/error.h"
 
 typedef enum { VR_COMPOSITE_BSWAP = 0, VR_COMPOSITE_TREE = 1 } VrCompositeMethod;
@@ -48,6 +49,7 @@ typedef struct {
     int first_angle;         /* first angle index rendered */
     int last_angle;          /* last angle index rendered (inclusive) */
     int axis;                /* decomposition axis: 0, 1 or 2 */
+    VrDecompKind decomp;     /* --decomp equal (default) | balanced */
     VrCompositeMethod composite;
     /* Transfer function and picture (tf.h; "" / 0 = not given). */
     char tf_file[4096];      /* --tf FILE or FILE:NAME (a ParaView preset) */

@@ -47,6 +47,8 @@ typedef struct {
     /* The transfer function used (rank 0's words; the same everywhere). */
     char kernel[32];         /* vr_kernel_name */
     char camera[64];         /* "orbit about x", "views file", ... */
+    const char *decomp;      /* vr_decomp_kind_name of the job's cut */
+    const int64_t *decomp_cut; /* its cuts, nranks + 1 (not owned) */
     char tf_desc[512];       /* vr_tf_describe */
     const char *tf_json;     /* its JSON (not owned); NULL if none */
     int has_range;           /* a colour map's data range was used */

@@ -140,6 +140,9 @@ CASES = {
     "composite_unknown": case(
         [CUBE], ["-i", "cube.h5", "-c", "radixk"], 2,
         ERR + "option --composite: unknown method 'radixk' (accepted: bswap, tree)"),
+    "decomp_unknown": case(
+        [CUBE], ["-i", "cube.h5", "--decomp", "kd"], 2,
+        ERR + "option --decomp: unknown decomposition 'kd' (accepted: equal, balanced)"),
     "axis_unknown": case(
         [CUBE], ["-i", "cube.h5", "--axis", "3"], 2,
         ERR + "option --axis: 3 is out of range (accepted: 0 to 2)"),

@@ -42,6 +42,11 @@ int main(void)
     CHECK(strcmp(cfg.prefix, "volumerender") == 0 && strcmp(cfg.output_dir, ".") == 0,
           "default names");
     CHECK(cfg.composite == VR_COMPOSITE_BSWAP && cfg.axis == 1, "default method, axis");
+    CHECK(cfg.decomp == VR_DECOMP_EQUAL, "default decomposition: equal slabs");
+    CHECK(parse(&cfg, &err, "--decomp", "balanced", NULL, NULL) == VR_OK &&
+              cfg.decomp == VR_DECOMP_BALANCED, "--decomp balanced");
+    CHECK(parse(&cfg, &err, "--decomp=equal", NULL, NULL, NULL) == VR_OK &&
+              cfg.decomp == VR_DECOMP_EQUAL, "--decomp=equal");
 
     CHECK(parse(&cfg, &err, "-N", "64", "--samples=100", "--axis=0") == VR_OK, "%s",
           err.msg);
@@ -71,6 +76,10 @@ int main(void)
                  "option --axis: 3 is out of range (accepted: 0 to 2)");
     expect_error("--composite", "radix", NULL, NULL,
                  "option --composite: unknown method 'radix' (accepted: bswap, tree)");
+    expect_error("--decomp", "kd", NULL, NULL,
+                 "option --decomp: unknown decomposition 'kd' (accepted: equal, balanced)");
+    expect_error("--decomp", NULL, NULL, NULL,
+                 "option --decomp needs a value (equal or balanced)");
     expect_error("--bogus", NULL, NULL, NULL, "unknown option '--bogus' (see --help)");
     expect_error("extra", NULL, NULL, NULL, "unknown option 'extra' (see --help)");
     expect_error("--input", NULL, NULL, NULL, "option --input needs a value (an HDF5 file)");

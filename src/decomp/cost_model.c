@@ -1,0 +1,68 @@
+/* The cost model and the job's decomposition (cost_model.h). */
+#include "vr/cost_model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "vr/balance.h"
+#include "vr/parallel.h"
+
+int vr_cost_model_count(const VrCamera *cam, VrKernel kernel, const int64_t dims[3],
+                        int axis, int first, int last, int row_step, int part, int parts,
+                        int64_t *per_plane, VrError *err)
+{
+    for (int n = first; n <= last; n++) {
+        VrView view;
+        int rc = vr_camera_frame(cam, n, &view, err);
+        if (rc != VR_OK)
+            return rc;
+        vr_render_plane_samples(kernel, dims, axis, &view, part * row_step, view.H,
+                                parts * row_step, row_step, per_plane);
+    }
+    return VR_OK;
+}
+
+int vr_decomp_balanced(const int64_t *per_plane, int P, const int64_t dims[3], int axis,
+                       VrDecomp *d)
+{
+    int64_t *cut = malloc(((size_t)P + 1) * sizeof *cut);
+    int rc = cut && vr_balance_cuts(per_plane, dims[axis], P, cut) == 0
+                 ? vr_decomp_init_cuts(d, P, dims, axis, cut)
+                 : -1;
+    free(cut);
+    return rc;
+}
+
+int vr_decomp_for_job(MPI_Comm comm, const VrConfig *cfg, const VrCamera *cam,
+                      VrKernel kernel, const int64_t dims[3], VrDecomp *d, VrError *err)
+{
+    int rank, nranks;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &nranks);
+    memset(d, 0, sizeof *d);
+    if (cfg->decomp == VR_DECOMP_EQUAL || nranks == 1) {
+        /* One rank: the balanced cut is the whole cube too. */
+        int ok = vr_decomp_init_equal(d, nranks, dims, cfg->axis) == 0;
+        d->kind = cfg->decomp;
+        return vr_agree(comm, ok ? VR_OK : vr_fail(err, VR_ERR_NOMEM, "cannot allocate "
+                                                   "the decomposition"), err);
+    }
+    const int64_t n = dims[cfg->axis];
+    int64_t *mine = calloc((size_t)n, sizeof *mine);
+    int64_t *all = malloc((size_t)n * sizeof *all);
+    int rc = mine && all ? VR_OK
+                         : vr_fail(err, VR_ERR_NOMEM, "cannot allocate the cost model "
+                                   "(%lld planes)", (long long)n);
+    if (rc == VR_OK)
+        rc = vr_cost_model_count(cam, kernel, dims, cfg->axis, cfg->first_angle,
+                                 cfg->last_angle, 1, rank, nranks, mine, err);
+    rc = vr_agree(comm, rc, err);
+    if (rc == VR_OK) {
+        MPI_Allreduce(mine, all, (int)n, MPI_INT64_T, MPI_SUM, comm);
+        if (vr_decomp_balanced(all, nranks, dims, cfg->axis, d) != 0)
+            rc = vr_fail(err, VR_ERR_NOMEM, "cannot allocate the decomposition");
+    }
+    free(mine);
+    free(all);
+    return vr_agree(comm, rc, err);
+}
