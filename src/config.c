@@ -26,6 +26,7 @@ void vr_config_defaults(VrConfig *cfg)
     cfg->last_angle = -1; /* -1 = angles - 1 */
     cfg->axis = 1;
     cfg->composite = VR_COMPOSITE_BSWAP;
+    cfg->radix = 8; /* VR_RADIX_DEFAULT, IceT's */
     cfg->png_channels = 3;
     cfg->png_depth = 8;
     cfg->read_ahead = 1;
@@ -33,7 +34,7 @@ void vr_config_defaults(VrConfig *cfg)
 
 const char *vr_composite_name(VrCompositeMethod m)
 {
-    return m == VR_COMPOSITE_TREE ? "tree" : "bswap";
+    return m == VR_COMPOSITE_TREE ? "tree" : m == VR_COMPOSITE_RADIXK ? "radixk" : "bswap";
 }
 
 void vr_config_print_usage(FILE *out)
@@ -112,8 +113,10 @@ void vr_config_print_usage(FILE *out)
 "                          balanced: slabs cut where the cost model gives\n"
 "                          every rank nearly the same samples over the\n"
 "                          run's views (same picture, within rounding)\n"
-"  -c, --composite METHOD  bswap (binary swap, default) or tree (ordered\n"
-"                          reduction); both give the same image\n"
+"  -c, --composite METHOD  bswap (binary swap, default), radixk (radix-k:\n"
+"                          groups of up to --radix ranks per round) or tree\n"
+"                          (ordered reduction); all give the same image\n"
+"      --radix K           radixk's largest group, 2 to 64 (default 8)\n"
 "\n"
 "Other:\n"
 "      --max-memory MIB    memory one rank may use; the job is refused\n"
@@ -209,7 +212,7 @@ typedef enum {
     OPT_AXIS, OPT_DECOMP, OPT_COMPOSITE, OPT_MAX_MEMORY, OPT_QUIET, OPT_HELP, OPT_VERSION,
     OPT_TF, OPT_COLORMAP, OPT_SCALE, OPT_RANGE, OPT_OPACITY, OPT_OPACITY_UNIT,
     OPT_BACKGROUND, OPT_TF_EXPORT, OPT_PNG, OPT_PNG_DEPTH, OPT_PROJ_RANGE,
-    OPT_PROJ_COLORMAP, OPT_PROJ_SCALE, OPT_NO_READ_AHEAD
+    OPT_PROJ_COLORMAP, OPT_PROJ_SCALE, OPT_NO_READ_AHEAD, OPT_RADIX
 } OptId;
 
 /* One option.  Integer options give their range [lo, hi]; the others say
@@ -238,7 +241,8 @@ static const OptSpec OPTIONS[] = {
     {"last-angle", 0, 1, OPT_LAST, 0, VR_MAX_ANGLES, NULL},
     {"axis", 0, 1, OPT_AXIS, 0, 2, NULL},
     {"decomp", 0, 1, OPT_DECOMP, 0, 0, "equal or balanced"},
-    {"composite", 'c', 1, OPT_COMPOSITE, 0, 0, "bswap or tree"},
+    {"composite", 'c', 1, OPT_COMPOSITE, 0, 0, "bswap, radixk or tree"},
+    {"radix", 0, 1, OPT_RADIX, 2, 64, NULL},
     {"max-memory", 0, 1, OPT_MAX_MEMORY, 1, VR_MAX_MEMORY_MIB, NULL},
     {"tf", 0, 1, OPT_TF, 0, 0, "a JSON transfer-function file, or FILE:NAME"},
     {"colormap", 0, 1, OPT_COLORMAP, 0, 0, "a colour map name, e.g. viridis"},
@@ -307,6 +311,7 @@ static int *int_field(VrConfig *cfg, OptId id)
     case OPT_LAST: return &cfg->last_angle;
     case OPT_AXIS: return &cfg->axis;
     case OPT_MAX_MEMORY: return &cfg->max_memory_mib;
+    case OPT_RADIX: return &cfg->radix;
     default: return NULL;
     }
 }
@@ -395,9 +400,12 @@ static int apply_option(VrConfig *cfg, const OptSpec *o, const char *opt,
             cfg->composite = VR_COMPOSITE_BSWAP;
         else if (strcmp(v, "tree") == 0)
             cfg->composite = VR_COMPOSITE_TREE;
+        else if (strcmp(v, "radixk") == 0)
+            cfg->composite = VR_COMPOSITE_RADIXK;
         else
             return vr_fail(err, VR_ERR_USAGE,
-                           "option %s: unknown method '%s' (accepted: bswap, tree)",
+                           "option %s: unknown method '%s' (accepted: bswap, radixk, "
+                           "tree)",
                            opt, vr_shown(v).text);
         return VR_OK;
     case OPT_TF: return copy_text(opt, v, cfg->tf_file, sizeof cfg->tf_file, err);

@@ -347,7 +347,7 @@ static int render_angle(App *app, int n, int frame, VrError *err)
 
     vr_timer_start(&app->stats.timers, VR_PHASE_COMPOSITE);
     vr_camera_rank_order(&view, &app->decomp, ws->order);
-    vr_composite(app->compositor, ws->partial, ws->order, ws->final);
+    vr_composite(app->compositor, ws->partial, ws->order, ws->final, 0);
     vr_timer_stop(&app->stats.timers, VR_PHASE_COMPOSITE);
 
     vr_timer_start(&app->stats.timers, VR_PHASE_WRITE);
@@ -363,7 +363,7 @@ static int render_orbit(App *app, VrError *err)
     const VrConfig *cfg = &app->cfg;
     int rc = VR_OK;
     if (!app->compositor)
-        rc = vr_compositor_create(app->comm, cfg->composite,
+        rc = vr_compositor_create(app->comm, cfg->composite, cfg->radix,
                                   (int64_t)cfg->image_width * cfg->image_height,
                                   &app->compositor, err);
     for (int n = cfg->first_angle; rc == VR_OK && n <= cfg->last_angle; n++) {
@@ -422,6 +422,8 @@ static int run_snapshot(App *app, int k, VrError *err)
 {
     const int64_t swapped0 = vr_compositor_bytes_swapped(app->compositor);
     const int64_t gathered0 = vr_compositor_bytes_gathered(app->compositor);
+    const int64_t rounds0 = vr_compositor_rounds(app->compositor);
+    const int64_t messages0 = vr_compositor_messages(app->compositor);
     app->tf = app->tf_base; /* this snapshot's range is resolved on a copy */
     int rc = load_volume(app, err);
     if (rc == VR_OK)
@@ -448,6 +450,8 @@ static int run_snapshot(App *app, int k, VrError *err)
     rc = vr_agree(app->comm, rc, err);
     app->stats.bytes_swapped = vr_compositor_bytes_swapped(app->compositor) - swapped0;
     app->stats.bytes_gathered = vr_compositor_bytes_gathered(app->compositor) - gathered0;
+    app->stats.rounds = vr_compositor_rounds(app->compositor) - rounds0;
+    app->stats.messages = vr_compositor_messages(app->compositor) - messages0;
     vr_timer_stop(&app->stats.timers, VR_PHASE_TOTAL);
     if (rc == VR_OK) {
         note_transfer_function(app);
@@ -466,7 +470,7 @@ static int run(App *app, VrError *err)
 {
     int rc = check_job(app, err);
     if (rc == VR_OK)
-        rc = vr_compositor_create(app->comm, app->base.composite,
+        rc = vr_compositor_create(app->comm, app->base.composite, app->base.radix,
                                   (int64_t)app->base.image_width * app->base.image_height,
                                   &app->compositor, err);
     const VrInputs *in = &app->inputs;

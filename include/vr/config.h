@@ -12,7 +12,11 @@
 #include "vr/decomp.h"
 #include "vr/error.h"
 
-typedef enum { VR_COMPOSITE_BSWAP = 0, VR_COMPOSITE_TREE = 1 } VrCompositeMethod;
+typedef enum {
+    VR_COMPOSITE_BSWAP = 0,
+    VR_COMPOSITE_TREE = 1,
+    VR_COMPOSITE_RADIXK = 2
+} VrCompositeMethod;
 
 /* Upper bounds of the numeric options.  They keep every size product far
  * from overflow (an N x N image of 4 floats is at most 2^30 pixels, so
@@ -51,6 +55,7 @@ typedef struct {
     int axis;                /* decomposition axis: 0, 1 or 2 */
     VrDecompKind decomp;     /* --decomp equal (default) | balanced */
     VrCompositeMethod composite;
+    int radix;               /* --radix: group size of radixk */
     /* Transfer function and picture (tf.h; "" / 0 = not given). */
     char tf_file[4096];      /* --tf FILE or FILE:NAME (a ParaView preset) */
     char colormap[64];       /* --colormap NAME */
@@ -86,7 +91,7 @@ int vr_config_parse(VrConfig *cfg, int argc, char *const argv[], VrError *err);
 /* Writes the --help text. */
 void vr_config_print_usage(FILE *out);
 
-/* Name of a compositing method ("bswap", "tree"). */
+/* Name of a compositing method ("bswap", "tree", "radixk"). */
 const char *vr_composite_name(VrCompositeMethod m);
 
 #endif

@@ -39,6 +39,8 @@ typedef struct {
     double io_seconds;       /* in the collective H5Dread calls */
     int64_t bytes_swapped;   /* sent in compositing stages */
     int64_t bytes_gathered;  /* sent in the final gathers */
+    int64_t rounds;          /* compositing rounds taken part in */
+    int64_t messages;        /* ... and messages sent in them */
     int64_t nonfinite;       /* NaN/inf voxels zeroed (owned) */
     int frames;              /* frames rendered (rank 0 wrote them) */
     int frames_skipped;      /* by --resume */

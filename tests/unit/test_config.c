@@ -75,7 +75,7 @@ int main(void)
     expect_error("--axis", "3", NULL, NULL,
                  "option --axis: 3 is out of range (accepted: 0 to 2)");
     expect_error("--composite", "radix", NULL, NULL,
-                 "option --composite: unknown method 'radix' (accepted: bswap, tree)");
+                 "option --composite: unknown method 'radix' (accepted: bswap, radixk, tree)");
     expect_error("--decomp", "kd", NULL, NULL,
                  "option --decomp: unknown decomposition 'kd' (accepted: equal, balanced)");
     expect_error("--decomp", NULL, NULL, NULL,
@@ -95,7 +95,7 @@ int main(void)
     expect_error("-N", NULL, NULL, NULL,
                  "option --size needs a value (accepted: 2 to 32768)");
     expect_error("--composite", NULL, NULL, NULL,
-                 "option --composite needs a value (bswap or tree)");
+                 "option --composite needs a value (bswap, radixk or tree)");
     expect_error("--size", " 12", NULL, NULL,
                  "option --size: ' 12' is not a whole number (accepted: 2 to 32768)");
     expect_error("--axis", "x", NULL, NULL,
@@ -116,7 +116,7 @@ int main(void)
         memset(longer, 'x', sizeof longer - 1);
         longer[sizeof longer - 1] = '\0';
         CHECK(parse(&cfg, &err, "-c", longer, NULL, NULL) == VR_ERR_USAGE &&
-                  strlen(err.msg) < 220 && strstr(err.msg, "...' (accepted: bswap, tree)"),
+                  strlen(err.msg) < 220 && strstr(err.msg, "...' (accepted: bswap, radixk, tree)"),
               "long value shown shortened: %s", err.msg);
     }
     CHECK(parse(&cfg, &err, "--max-memory=512", NULL, NULL, NULL) == VR_OK &&
