@@ -3,23 +3,31 @@
 
 #include <stdlib.h>
 
+/* The furthest end e in [from, n] with pre[e] - pre[at] <= T (from when
+ * none is further); from >= at. */
+static int64_t furthest_end(const int64_t *pre, int64_t at, int64_t from, int64_t n,
+                            int64_t T)
+{
+    int64_t lo = from, hi = n;
+    while (lo < hi) {
+        const int64_t mid = lo + (hi - lo + 1) / 2;
+        if (pre[mid] - pre[at] <= T)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
 /* 1 if P parts of sum at most T cover the row (greedy from the left). */
 static int fits(const int64_t *pre, int64_t n, int P, int64_t T)
 {
     int64_t at = 0;
     for (int p = 0; p < P && at < n; p++) {
-        /* The furthest end e with pre[e] - pre[at] <= T. */
-        int64_t lo = at, hi = n;
-        while (lo < hi) {
-            const int64_t mid = lo + (hi - lo + 1) / 2;
-            if (pre[mid] - pre[at] <= T)
-                lo = mid;
-            else
-                hi = mid - 1;
-        }
-        if (lo == at && pre[at + 1] - pre[at] > T)
+        const int64_t e = furthest_end(pre, at, at, n, T);
+        if (e == at && pre[at + 1] - pre[at] > T)
             return 0;
-        at = lo;
+        at = e;
     }
     return at >= n;
 }
@@ -74,15 +82,7 @@ int vr_balance_cuts(const int64_t *cost, int64_t n, int P, int64_t *cut)
         const int64_t at = cut[r];
         const int64_t least = need[P - r - 1] > at ? need[P - r - 1] : at;
         /* The furthest end keeping this part <= T. */
-        int64_t a = least, b = n;
-        while (a < b) {
-            const int64_t mid = a + (b - a + 1) / 2;
-            if (pre[mid] - pre[at] <= T)
-                a = mid;
-            else
-                b = mid - 1;
-        }
-        const int64_t most = a;
+        const int64_t most = furthest_end(pre, at, least, n, T);
         /* The end in [least, most] whose prefix is nearest the target
          * (r+1) total / P, computed without overflow. */
         const int64_t target = (total / P) * (r + 1) + (total % P) * (r + 1) / P;
