@@ -113,6 +113,11 @@ void vr_config_print_usage(FILE *out)
 "                          balanced: slabs cut where the cost model gives\n"
 "                          every rank nearly the same samples over the\n"
 "                          run's views (same picture, within rounding)\n"
+"      --plan P            print the job's figures at P ranks (blocks,\n"
+"                          samples per rank, memory, compositing bytes and\n"
+"                          rounds) from the file's shape alone, render\n"
+"                          nothing; one process (with -t FILE: also as a\n"
+"                          JSON line)\n"
 "  -c, --composite METHOD  bswap (binary swap, default), radixk (radix-k:\n"
 "                          groups of up to --radix ranks per round) or tree\n"
 "                          (ordered reduction); all give the same image\n"
@@ -209,7 +214,7 @@ static int copy_text(const char *opt, const char *text, char *dst, size_t cap,
 typedef enum {
     OPT_INPUT, OPT_DATASET, OPT_OUTDIR, OPT_PREFIX, OPT_FLOAT, OPT_TIMING,
     OPT_RESUME, OPT_SIZE, OPT_SAMPLES, OPT_ANGLES, OPT_FIRST, OPT_LAST,
-    OPT_AXIS, OPT_DECOMP, OPT_COMPOSITE, OPT_MAX_MEMORY, OPT_QUIET, OPT_HELP, OPT_VERSION,
+    OPT_AXIS, OPT_DECOMP, OPT_PLAN, OPT_COMPOSITE, OPT_MAX_MEMORY, OPT_QUIET, OPT_HELP, OPT_VERSION,
     OPT_TF, OPT_COLORMAP, OPT_SCALE, OPT_RANGE, OPT_OPACITY, OPT_OPACITY_UNIT,
     OPT_BACKGROUND, OPT_TF_EXPORT, OPT_PNG, OPT_PNG_DEPTH, OPT_PROJ_RANGE,
     OPT_PROJ_COLORMAP, OPT_PROJ_SCALE, OPT_NO_READ_AHEAD, OPT_RADIX
@@ -241,6 +246,7 @@ static const OptSpec OPTIONS[] = {
     {"last-angle", 0, 1, OPT_LAST, 0, VR_MAX_ANGLES, NULL},
     {"axis", 0, 1, OPT_AXIS, 0, 2, NULL},
     {"decomp", 0, 1, OPT_DECOMP, 0, 0, "equal or balanced"},
+    {"plan", 0, 1, OPT_PLAN, 1, VR_MAX_PLAN_RANKS, NULL},
     {"composite", 'c', 1, OPT_COMPOSITE, 0, 0, "bswap, radixk or tree"},
     {"radix", 0, 1, OPT_RADIX, 2, 64, NULL},
     {"max-memory", 0, 1, OPT_MAX_MEMORY, 1, VR_MAX_MEMORY_MIB, NULL},
@@ -310,6 +316,7 @@ static int *int_field(VrConfig *cfg, OptId id)
     case OPT_FIRST: return &cfg->first_angle;
     case OPT_LAST: return &cfg->last_angle;
     case OPT_AXIS: return &cfg->axis;
+    case OPT_PLAN: return &cfg->plan_ranks;
     case OPT_MAX_MEMORY: return &cfg->max_memory_mib;
     case OPT_RADIX: return &cfg->radix;
     default: return NULL;

@@ -7,6 +7,7 @@
  * composite in visibility order -> rank 0 writes } -> report }.  Every
  * failure that can be seen before a collective step is agreed across
  * ranks, so all ranks exit alike; see STYLE's three tiers. */
+#include <errno.h>
 #include <math.h>
 #include <mpi.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "vr/float_out.h"
 #include "vr/frame_writer.h"
 #include "vr/inputs.h"
+#include "vr/planner.h"
 #include "vr/memory_budget.h"
 #include "vr/output.h"
 #include "vr/parallel.h"
@@ -148,6 +150,8 @@ static int check_job(App *app, VrError *err)
         rc = probe_inputs(app, err);
     if (rc == VR_OK)
         rc = setup_camera(app, err);
+    if (rc != VR_OK || app->base.plan_ranks)
+        return rc; /* --plan: no decomposition or memory check of this launch */
     if (rc == VR_OK)
         rc = vr_decomp_for_job(app->comm, &app->base, &app->camera, app->kernel, app->dims,
                                &app->decomp, err);
@@ -466,8 +470,39 @@ static int run_snapshot(App *app, int k, VrError *err)
     return rc;
 }
 
+/* --plan P: the job's figures at P ranks, printed (and appended to the
+ * --timing file as one JSON line); nothing is read but the shape. */
+static int plan_job(App *app, VrError *err)
+{
+    const VrConfig *cfg = &app->base;
+    if (app->nranks != 1)
+        return vr_agree(app->comm, vr_fail(err, VR_ERR_USAGE, "option --plan: the planner "
+                                           "runs in one process (launched on %d)",
+                                           app->nranks), err);
+    int rc = check_job(app, err);
+    VrPlan plan;
+    if (rc == VR_OK)
+        rc = vr_planner_make(cfg, &app->camera, app->kernel, app->dims, cfg->plan_ranks, &plan,
+                             err);
+    if (rc != VR_OK)
+        return rc;
+    vr_planner_print(&plan, cfg, app->dims, stdout);
+    if (cfg->timing[0]) {
+        FILE *f = fopen(cfg->timing, "a");
+        if (f)
+            vr_planner_write_json(&plan, cfg, app->dims, f);
+        if (!f || fclose(f) != 0)
+            rc = vr_fail(err, VR_ERR_IO, "cannot write the plan to '%s': %s", cfg->timing,
+                         strerror(errno));
+    }
+    vr_planner_free(&plan);
+    return rc;
+}
+
 static int run(App *app, VrError *err)
 {
+    if (app->base.plan_ranks)
+        return plan_job(app, err);
     int rc = check_job(app, err);
     if (rc == VR_OK)
         rc = vr_compositor_create(app->comm, app->base.composite, app->base.radix,

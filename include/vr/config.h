@@ -27,7 +27,8 @@ enum {
     VR_MAX_SAMPLES = 1 << 20,
     VR_MAX_ANGLES = 1 << 20,
     VR_MAX_MEMORY_MIB = 1 << 30,
-    VR_MAX_INPUT_ARGS = 1024
+    VR_MAX_INPUT_ARGS = 1024,
+    VR_MAX_PLAN_RANKS = 1 << 20
 };
 
 typedef struct {
@@ -54,6 +55,8 @@ typedef struct {
     int last_angle;          /* last angle index rendered (inclusive) */
     int axis;                /* decomposition axis: 0, 1 or 2 */
     VrDecompKind decomp;     /* --decomp equal (default) | balanced */
+    int plan_ranks;          /* --plan P: print the job's plan for P ranks and
+                                render nothing (planner.h); 0 = render */
     VrCompositeMethod composite;
     int radix;               /* --radix: group size of radixk */
     /* Transfer function and picture (tf.h; "" / 0 = not given). */

@@ -76,6 +76,10 @@ int main(void)
                  "option --axis: 3 is out of range (accepted: 0 to 2)");
     expect_error("--composite", "radix", NULL, NULL,
                  "option --composite: unknown method 'radix' (accepted: bswap, radixk, tree)");
+    CHECK(parse(&cfg, &err, "--plan", "65536", NULL, NULL) == VR_OK && cfg.plan_ranks == 65536,
+          "--plan 65536");
+    expect_error("--plan", "0", NULL, NULL,
+                 "option --plan: 0 is out of range (accepted: 1 to 1048576)");
     expect_error("--decomp", "kd", NULL, NULL,
                  "option --decomp: unknown decomposition 'kd' (accepted: equal, balanced)");
     expect_error("--decomp", NULL, NULL, NULL,
