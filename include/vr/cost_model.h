@@ -39,6 +39,10 @@ int vr_cost_model_count(const VrCamera *cam, VrKernel kernel, const int64_t dims
 int vr_decomp_for_job(MPI_Comm comm, const VrConfig *cfg, const VrCamera *cam,
                       VrKernel kernel, const int64_t dims[3], VrDecomp *d, VrError *err);
 
+/* A balanced slab is at most this many equal shares (ceil(n / P) planes)
+ * wide, so its memory stays within that many equal slabs'. */
+enum { VR_SLAB_MAX_SHARES = 4 };
+
 /* Pure.  The same decomposition for P ranks in one process (the
  * planner), from per-plane counts already made. */
 int vr_decomp_balanced(const int64_t *per_plane, int P, const int64_t dims[3], int axis,

@@ -19,21 +19,26 @@ static int64_t furthest_end(const int64_t *pre, int64_t at, int64_t from, int64_
     return lo;
 }
 
-/* 1 if P parts of sum at most T cover the row (greedy from the left). */
-static int fits(const int64_t *pre, int64_t n, int P, int64_t T)
+/* 1 if P parts of sum at most T and at most W items cover the row
+ * (greedy from the left). */
+static int fits(const int64_t *pre, int64_t n, int P, int64_t T, int64_t W)
 {
     int64_t at = 0;
     for (int p = 0; p < P && at < n; p++) {
-        const int64_t e = furthest_end(pre, at, at, n, T);
-        if (e == at && pre[at + 1] - pre[at] > T)
-            return 0;
+        int64_t e = furthest_end(pre, at, at, n, T);
+        e = e < at + W ? e : at + W;
+        if (e == at)
+            return 0; /* item at alone costs more than T */
         at = e;
     }
     return at >= n;
 }
 
-int vr_balance_cuts(const int64_t *cost, int64_t n, int P, int64_t *cut)
+int vr_balance_cuts(const int64_t *cost, int64_t n, int P, int64_t max_width, int64_t *cut)
 {
+    /* W: the widest part allowed, at least the equal share ceil(n / P). */
+    const int64_t share = n / P + (n % P != 0);
+    const int64_t W = max_width <= 0 ? n : max_width > share ? max_width : share;
     int64_t *pre = malloc(((size_t)n + 1) * sizeof *pre);
     int64_t *need = malloc(((size_t)P + 1) * sizeof *need);
     if (!pre || !need) {
@@ -53,14 +58,14 @@ int vr_balance_cuts(const int64_t *cost, int64_t n, int P, int64_t *cut)
     lo = lo > biggest ? lo : biggest;
     while (lo < hi) {
         const int64_t mid = lo + (hi - lo) / 2;
-        if (fits(pre, n, P, mid))
+        if (fits(pre, n, P, mid, W))
             hi = mid;
         else
             lo = mid + 1;
     }
     const int64_t T = lo;
-    /* need[j]: the smallest start from which j parts of at most T cover
-     * the rest of the row (greedy from the right). */
+    /* need[j]: the smallest start from which j parts of at most T and W
+     * cover the rest of the row (greedy from the right). */
     need[0] = n;
     for (int j = 1; j <= P; j++) {
         int64_t s = need[j - 1];
@@ -73,7 +78,7 @@ int vr_balance_cuts(const int64_t *cost, int64_t n, int P, int64_t *cut)
                 else
                     a = mid + 1;
             }
-            s = a;
+            s = a > s - W ? a : s - W;
         }
         need[j] = s;
     }
@@ -81,8 +86,9 @@ int vr_balance_cuts(const int64_t *cost, int64_t n, int P, int64_t *cut)
     for (int r = 0; r < P; r++) {
         const int64_t at = cut[r];
         const int64_t least = need[P - r - 1] > at ? need[P - r - 1] : at;
-        /* The furthest end keeping this part <= T. */
-        const int64_t most = furthest_end(pre, at, least, n, T);
+        /* The furthest end keeping this part <= T and <= W wide. */
+        int64_t most = furthest_end(pre, at, least, n, T);
+        most = most < at + W ? most : at + W;
         /* The end in [least, most] whose prefix is nearest the target
          * (r+1) total / P, computed without overflow. */
         const int64_t target = (total / P) * (r + 1) + (total % P) * (r + 1) / P;

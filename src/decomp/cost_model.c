@@ -26,7 +26,12 @@ int vr_decomp_balanced(const int64_t *per_plane, int P, const int64_t dims[3], i
                        VrDecomp *d)
 {
     int64_t *cut = malloc(((size_t)P + 1) * sizeof *cut);
-    int rc = cut && vr_balance_cuts(per_plane, dims[axis], P, cut) == 0
+    /* No slab wider than VR_SLAB_MAX_SHARES equal shares: planes that
+     * cost nothing (outside the camera's box) would otherwise pile onto
+     * the outer ranks, and a slab's memory is its width (4096^3 at P =
+     * 16384, N = 2048: rank 0's estimate 62 GiB unlimited, 1.0 GiB so). */
+    const int64_t share = dims[axis] / P + (dims[axis] % P != 0);
+    int rc = cut && vr_balance_cuts(per_plane, dims[axis], P, VR_SLAB_MAX_SHARES * share, cut) == 0
                  ? vr_decomp_init_cuts(d, P, dims, axis, cut)
                  : -1;
     free(cut);

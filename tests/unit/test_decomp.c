@@ -256,19 +256,19 @@ static void test_ownership_through_kernel(void)
 }
 
 /* Smallest largest part of any contiguous cut of cost[0..n) into P parts
- * (exhaustive dynamic programme, for small n). */
-static int64_t best_max_part(const int64_t *cost, int n, int P)
+ * of at most W items (exhaustive dynamic programme, for small n). */
+static int64_t best_max_part(const int64_t *cost, int n, int P, int W)
 {
     int64_t best[65][17];
     int64_t pre[65] = {0};
     for (int i = 0; i < n; i++)
         pre[i + 1] = pre[i] + cost[i];
     for (int i = 0; i <= n; i++)
-        best[i][1] = pre[i];
+        best[i][1] = i <= W ? pre[i] : INT64_MAX;
     for (int p = 2; p <= P; p++)
         for (int i = 0; i <= n; i++) {
             int64_t b = INT64_MAX;
-            for (int j = 0; j <= i; j++) {
+            for (int j = i - W > 0 ? i - W : 0; j <= i; j++) {
                 const int64_t m = best[j][p - 1] > pre[i] - pre[j] ? best[j][p - 1]
                                                                   : pre[i] - pre[j];
                 b = m < b ? m : b;
@@ -284,10 +284,11 @@ static uint64_t lcg(uint64_t *x)
     return *x >> 33;
 }
 
-/* Balanced cuts: they tile the row in order, their largest part is the
- * optimum of every contiguous cut (exhaustively for small rows), at most
- * the mean plus the largest item for any row, and the result does not
- * depend on anything but the costs. */
+/* Balanced cuts: they tile the row in order, no part is wider than
+ * allowed (at least ceil(n / P)), their largest part is the optimum of
+ * every contiguous cut within that width (exhaustively for small rows),
+ * without a width limit at most the mean plus the largest item for any
+ * row, and the result does not depend on anything but the costs. */
 static void test_balance_cuts(void)
 {
     uint64_t seed = 12345;
@@ -307,22 +308,27 @@ static void test_balance_cuts(void)
             total += cost[i];
             biggest = cost[i] > biggest ? cost[i] : biggest;
         }
-        CHECK(vr_balance_cuts(cost, n, P, cut) == 0, "allocation");
+        /* Every third trial unlimited, the others 1 .. 3 equal shares. */
+        const int share = (n + P - 1) / P;
+        const int limit = trial % 3 == 0 ? 0 : (int)(lcg(&seed) % (3 * share)) + 1;
+        const int W = limit == 0 ? n : limit > share ? limit : share;
+        CHECK(vr_balance_cuts(cost, n, P, limit, cut) == 0, "allocation");
         int ordered = cut[0] == 0 && cut[P] == n;
         for (int r = 0; r < P; r++)
-            ordered &= cut[r] <= cut[r + 1];
-        CHECK(ordered, "trial %d n=%d P=%d: the cuts do not tile the row", trial, n, P);
+            ordered &= cut[r] <= cut[r + 1] && cut[r + 1] - cut[r] <= W;
+        CHECK(ordered, "trial %d n=%d P=%d W=%d: the cuts do not tile the row within the "
+              "width", trial, n, P, W);
         if (!ordered)
             continue;
         const int64_t most = vr_balance_max_part(cost, P, cut);
-        CHECK(most <= total / P + biggest, "trial %d n=%d P=%d: largest part %lld > mean "
+        CHECK(limit != 0 || most <= total / P + biggest, "trial %d n=%d P=%d: largest part %lld > mean "
               "%lld + largest item %lld", trial, n, P, (long long)most,
               (long long)(total / P), (long long)biggest);
         if (small)
-            CHECK(most == best_max_part(cost, n, P), "trial %d n=%d P=%d: largest part "
-                  "%lld, optimum %lld", trial, n, P, (long long)most,
-                  (long long)best_max_part(cost, n, P));
-        CHECK(vr_balance_cuts(cost, n, P, again) == 0 &&
+            CHECK(most == best_max_part(cost, n, P, W), "trial %d n=%d P=%d W=%d: largest "
+                  "part %lld, optimum %lld", trial, n, P, W, (long long)most,
+                  (long long)best_max_part(cost, n, P, W));
+        CHECK(vr_balance_cuts(cost, n, P, limit, again) == 0 &&
                   memcmp(cut, again, ((size_t)P + 1) * sizeof *cut) == 0,
               "trial %d: not deterministic", trial);
     }
