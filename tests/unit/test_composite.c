@@ -106,6 +106,15 @@ static void random_image(float *img, int64_t npix)
     }
 }
 
+/* Positions of P to check one by one: all up to 64, beyond that 0..2,
+ * the middle three and the last three (folded and unfolded both). */
+static int next_position(int p, int P)
+{
+    if (P <= 64 || p + 1 < 3 || (p + 1 >= P / 2 - 1 && p + 1 <= P / 2 + 1) || p + 1 >= P - 3)
+        return p + 1;
+    return p + 1 < P / 2 - 1 ? P / 2 - 1 : P - 3;
+}
+
 static void simulate(VrCompositeMethod method, int K, int P, int64_t npix)
 {
     Pos *pos = calloc((size_t)P, sizeof *pos);
@@ -224,14 +233,20 @@ int main(void)
                 simulate(methods[m], VR_RADIX_DEFAULT, P, pixel_counts[c]);
             }
     }
-    /* radix-k: every P from 1 to 300 (primes fold) for several K */
+    /* radix-k: every P from 1 to 100 (primes fold) and larger groups
+     * around powers of two and primes, for several K */
     const int radices[] = {2, 3, 4, 5, 8, 16};
-    for (size_t r = 0; r < sizeof radices / sizeof radices[0]; r++)
-        for (int P = 1; P <= 300; P++)
+    const int larger[] = {127, 128, 129, 210, 255, 256, 257, 300, 509, 576};
+    for (size_t r = 0; r < sizeof radices / sizeof radices[0]; r++) {
+        for (int P = 1; P <= 100; P++)
             simulate(VR_COMPOSITE_RADIXK, radices[r], P, P <= 64 ? 37 : 7);
-    /* K = 2 is binary swap, step for step */
+        for (size_t i = 0; i < sizeof larger / sizeof larger[0]; i++)
+            simulate(VR_COMPOSITE_RADIXK, radices[r], larger[i], 7);
+    }
+    /* K = 2 is binary swap, step for step (every position up to P = 64,
+     * then the first, middle and last three: a plan is ~56 KB to clear) */
     for (int P = 1; P <= 300; P++)
-        for (int p = 0; p < P; p++) {
+        for (int p = 0; p < P; p = next_position(p, P)) {
             VrCompositePlan a, b;
             vr_plan_composite_k(VR_COMPOSITE_RADIXK, 2, P, p, 1000, &a);
             vr_plan_composite(VR_COMPOSITE_BSWAP, P, p, 1000, &b);
@@ -266,7 +281,7 @@ int main(void)
                         n /= f;
                 CHECK(n != 1, "K=%d P=%d: %d is K-smooth and larger than %d", K, P, q, Pp);
             }
-            for (int p = 0; p < P; p++) {
+            for (int p = 0; p < P; p = next_position(p, P)) {
                 VrCompositePlan a;
                 vr_plan_composite_k(VR_COMPOSITE_RADIXK, K, P, p, 4096, &a);
                 const int folded = p < 2 * (P - Pp), leaves = folded && (p & 1);
