@@ -52,6 +52,8 @@ struct VrCompositor {
     int64_t npix;
     float *recv;         /* npix pixels */
     MPI_Request *req;    /* 2 * VR_RADIX_MAX */
+    MPI_Status *stat;    /* as many (MPI_STATUSES_IGNORE trips GCC's
+                            access checks with MPICH's headers) */
     int *counts, *displs;
     int64_t bytes_swapped, bytes_gathered, rounds, messages;
 };
@@ -69,16 +71,18 @@ int vr_compositor_create(MPI_Comm comm, VrCompositeMethod method, int radix,
         MPI_Comm_size(comm, &c->nranks);
         c->recv = malloc((size_t)npix * 4 * sizeof(float));
         c->req = malloc(2 * VR_RADIX_MAX * sizeof(MPI_Request));
+        c->stat = malloc(2 * VR_RADIX_MAX * sizeof(MPI_Status));
         c->counts = malloc((size_t)c->nranks * sizeof(int));
         c->displs = malloc((size_t)c->nranks * sizeof(int));
     }
-    if (!c || !c->recv || !c->req || !c->counts || !c->displs)
+    if (!c || !c->recv || !c->req || !c->stat || !c->counts || !c->displs)
         rc = vr_fail(err, VR_ERR_NOMEM, "cannot allocate the compositing buffers");
     rc = vr_agree(comm, rc, err);
     if (rc != VR_OK) {
         if (c) {
             free(c->recv);
             free(c->req);
+            free(c->stat);
             free(c->counts);
             free(c->displs);
             free(c);
@@ -101,6 +105,7 @@ void vr_compositor_free(VrCompositor *c)
     MPI_Comm_free(&c->comm);
     free(c->recv);
     free(c->req);
+    free(c->stat);
     free(c->counts);
     free(c->displs);
     free(c);
@@ -137,7 +142,7 @@ static void run_round(VrCompositor *c, const VrCompositeStep *steps, int first, 
             c->messages++;
         }
     }
-    MPI_Waitall(nreq, c->req, MPI_STATUSES_IGNORE);
+    MPI_Waitall(nreq, c->req, c->stat);
     c->rounds++;
     offset = 0;
     for (int i = first; i < last; i++) {
