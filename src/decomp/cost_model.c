@@ -7,19 +7,44 @@
 #include "vr/balance.h"
 #include "vr/parallel.h"
 
+/* The frames are shared among the rank's threads, each counting into its
+ * own row of planes; the rows are then added (integers: the same sums in
+ * any order). */
 int vr_cost_model_count(const VrCamera *cam, VrKernel kernel, const int64_t dims[3],
                         int axis, int first, int last, int row_step, int part, int parts,
                         int64_t *per_plane, VrError *err)
 {
-    for (int n = first; n <= last; n++) {
-        VrView view;
-        int rc = vr_camera_frame(cam, n, &view, err);
-        if (rc != VR_OK)
-            return rc;
-        vr_render_plane_samples(kernel, dims, axis, &view, part * row_step, view.H,
-                                parts * row_step, row_step, per_plane);
+    const int64_t n = dims[axis];
+    int rc = VR_OK;
+#pragma omp parallel if (last > first)
+    {
+        int64_t *mine = calloc((size_t)n, sizeof *mine);
+        VrError local;
+        int mine_rc = mine ? VR_OK
+                           : vr_fail(&local, VR_ERR_NOMEM, "cannot allocate the cost model "
+                                     "(%lld planes)", (long long)n);
+#pragma omp for schedule(dynamic, 1)
+        for (int f = first; f <= last; f++) {
+            VrView view;
+            if (mine_rc == VR_OK)
+                mine_rc = vr_camera_frame(cam, f, &view, &local);
+            if (mine_rc == VR_OK)
+                vr_render_plane_samples(kernel, dims, axis, &view, part * row_step, view.H,
+                                        parts * row_step, row_step, mine);
+        }
+#pragma omp critical(vr_cost_model_sum)
+        {
+            if (mine_rc != VR_OK && rc == VR_OK) {
+                rc = mine_rc;
+                if (err)
+                    *err = local;
+            }
+            for (int64_t p = 0; mine && p < n; p++)
+                per_plane[p] += mine[p];
+        }
+        free(mine);
     }
-    return VR_OK;
+    return rc;
 }
 
 int vr_decomp_balanced(const int64_t *per_plane, int P, const int64_t dims[3], int axis,
