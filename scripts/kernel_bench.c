@@ -181,8 +181,15 @@ int main(int argc, char **argv)
     VrTf tf = {0};
     VrTfTable ref = {.reference = 1, .scale = VR_SCALE_LN}, table = {0};
     VrDataRange dr;
-    int ok = vr_volume_probe(MPI_COMM_WORLD, path, dataset, dims, &err) == VR_OK &&
-             vr_volume_read(MPI_COMM_WORLD, path, dataset, dims, 1,
+    VrSlab slab;
+    int ok = vr_volume_probe(MPI_COMM_WORLD, path, dataset, dims, &err) == VR_OK;
+    if (ok) {
+        int rank, nranks;
+        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+        MPI_Comm_size(MPI_COMM_WORLD, &nranks);
+        vr_decomp_slab(rank, nranks, dims, 1, &slab);
+    }
+    ok = ok && vr_volume_read(MPI_COMM_WORLD, path, dataset, dims, &slab,
                             scale && !strcmp(scale, "linear"), &vol, &err) == VR_OK;
     if (ok && colormap) {
         ok = vr_tf_from_options(&tf, colormap, scale, range, opacity, &err) == VR_OK;
@@ -204,7 +211,7 @@ int main(int argc, char **argv)
         views[v].kernel =
             views[v].force_general ? VR_KERNEL_GENERAL : vr_render_choose_kernel(&first, dims);
         if (v > 0)
-            ok = vr_volume_read(MPI_COMM_WORLD, path, dataset, dims, 1,
+            ok = vr_volume_read(MPI_COMM_WORLD, path, dataset, dims, &slab,
                                 scale && !strcmp(scale, "linear"), &vol, &err) == VR_OK;
         ok = ok && vr_renderer_create(&vol, views[v].kernel, &first, &views[v].r, &err) == VR_OK;
         vr_volume_free(&vol);

@@ -129,8 +129,9 @@ def label(s, mode):
         size = f"{cube(pts[0])} N={pts[0]['N']} .. {cube(pts[-1])} N={pts[-1]['N']}, "
     else:
         size = f"{cube(pts[0])}, N={k['N']}, "
-    return (f"{size}{k['angles']} angle(s), axis {k['axis']}, {k['composite']}, "
-            f"{k['threads_per_rank']} thread(s)/rank")
+    method = k["composite"] + (f" K={k['radix']}" if k["composite"] == "radixk" else "")
+    return (f"{size}{k['angles']} angle(s), axis {k['axis']}, {k.get('decomp', 'equal')} "
+            f"slabs, {method}, {k['threads_per_rank']} thread(s)/rank")
 
 
 def markdown(series, mode):

@@ -26,6 +26,7 @@ void vr_config_defaults(VrConfig *cfg)
     cfg->last_angle = -1; /* -1 = angles - 1 */
     cfg->axis = 1;
     cfg->composite = VR_COMPOSITE_BSWAP;
+    cfg->radix = 8; /* VR_RADIX_DEFAULT, IceT's */
     cfg->png_channels = 3;
     cfg->png_depth = 8;
     cfg->read_ahead = 1;
@@ -33,7 +34,7 @@ void vr_config_defaults(VrConfig *cfg)
 
 const char *vr_composite_name(VrCompositeMethod m)
 {
-    return m == VR_COMPOSITE_TREE ? "tree" : "bswap";
+    return m == VR_COMPOSITE_TREE ? "tree" : m == VR_COMPOSITE_RADIXK ? "radixk" : "bswap";
 }
 
 void vr_config_print_usage(FILE *out)
@@ -108,8 +109,19 @@ void vr_config_print_usage(FILE *out)
 "Parallel:\n"
 "      --axis 0|1|2        cube axis split across ranks (default 1: depth\n"
 "                          compositing for the orbit about x)\n"
-"  -c, --composite METHOD  bswap (binary swap, default) or tree (ordered\n"
-"                          reduction); both give the same image\n"
+"      --decomp D          equal (default): slabs of equal plane counts;\n"
+"                          balanced: slabs cut where the cost model gives\n"
+"                          every rank nearly the same samples over the\n"
+"                          run's views (same picture, within rounding)\n"
+"      --plan P            print the job's figures at P ranks (blocks,\n"
+"                          samples per rank, memory, compositing bytes and\n"
+"                          rounds) from the file's shape alone, render\n"
+"                          nothing; one process (with -t FILE: also as a\n"
+"                          JSON line)\n"
+"  -c, --composite METHOD  bswap (binary swap, default), radixk (radix-k:\n"
+"                          groups of up to --radix ranks per round) or tree\n"
+"                          (ordered reduction); all give the same image\n"
+"      --radix K           radixk's largest group, 2 to 64 (default 8)\n"
 "\n"
 "Other:\n"
 "      --max-memory MIB    memory one rank may use; the job is refused\n"
@@ -202,10 +214,10 @@ static int copy_text(const char *opt, const char *text, char *dst, size_t cap,
 typedef enum {
     OPT_INPUT, OPT_DATASET, OPT_OUTDIR, OPT_PREFIX, OPT_FLOAT, OPT_TIMING,
     OPT_RESUME, OPT_SIZE, OPT_SAMPLES, OPT_ANGLES, OPT_FIRST, OPT_LAST,
-    OPT_AXIS, OPT_COMPOSITE, OPT_MAX_MEMORY, OPT_QUIET, OPT_HELP, OPT_VERSION,
+    OPT_AXIS, OPT_DECOMP, OPT_PLAN, OPT_COMPOSITE, OPT_MAX_MEMORY, OPT_QUIET, OPT_HELP, OPT_VERSION,
     OPT_TF, OPT_COLORMAP, OPT_SCALE, OPT_RANGE, OPT_OPACITY, OPT_OPACITY_UNIT,
     OPT_BACKGROUND, OPT_TF_EXPORT, OPT_PNG, OPT_PNG_DEPTH, OPT_PROJ_RANGE,
-    OPT_PROJ_COLORMAP, OPT_PROJ_SCALE, OPT_NO_READ_AHEAD
+    OPT_PROJ_COLORMAP, OPT_PROJ_SCALE, OPT_NO_READ_AHEAD, OPT_RADIX
 } OptId;
 
 /* One option.  Integer options give their range [lo, hi]; the others say
@@ -233,7 +245,10 @@ static const OptSpec OPTIONS[] = {
     {"first-angle", 0, 1, OPT_FIRST, 0, VR_MAX_ANGLES, NULL},
     {"last-angle", 0, 1, OPT_LAST, 0, VR_MAX_ANGLES, NULL},
     {"axis", 0, 1, OPT_AXIS, 0, 2, NULL},
-    {"composite", 'c', 1, OPT_COMPOSITE, 0, 0, "bswap or tree"},
+    {"decomp", 0, 1, OPT_DECOMP, 0, 0, "equal or balanced"},
+    {"plan", 0, 1, OPT_PLAN, 1, VR_MAX_PLAN_RANKS, NULL},
+    {"composite", 'c', 1, OPT_COMPOSITE, 0, 0, "bswap, radixk or tree"},
+    {"radix", 0, 1, OPT_RADIX, 2, 64, NULL},
     {"max-memory", 0, 1, OPT_MAX_MEMORY, 1, VR_MAX_MEMORY_MIB, NULL},
     {"tf", 0, 1, OPT_TF, 0, 0, "a JSON transfer-function file, or FILE:NAME"},
     {"colormap", 0, 1, OPT_COLORMAP, 0, 0, "a colour map name, e.g. viridis"},
@@ -301,7 +316,9 @@ static int *int_field(VrConfig *cfg, OptId id)
     case OPT_FIRST: return &cfg->first_angle;
     case OPT_LAST: return &cfg->last_angle;
     case OPT_AXIS: return &cfg->axis;
+    case OPT_PLAN: return &cfg->plan_ranks;
     case OPT_MAX_MEMORY: return &cfg->max_memory_mib;
+    case OPT_RADIX: return &cfg->radix;
     default: return NULL;
     }
 }
@@ -375,14 +392,27 @@ static int apply_option(VrConfig *cfg, const OptSpec *o, const char *opt,
         return copy_text(opt, v, cfg->prefix, sizeof cfg->prefix, err);
     case OPT_FLOAT: return copy_text(opt, v, cfg->float_output, sizeof cfg->float_output, err);
     case OPT_TIMING: return copy_text(opt, v, cfg->timing, sizeof cfg->timing, err);
+    case OPT_DECOMP:
+        if (strcmp(v, "equal") == 0)
+            cfg->decomp = VR_DECOMP_EQUAL;
+        else if (strcmp(v, "balanced") == 0)
+            cfg->decomp = VR_DECOMP_BALANCED;
+        else
+            return vr_fail(err, VR_ERR_USAGE,
+                           "option %s: unknown decomposition '%s' (accepted: equal, balanced)",
+                           opt, vr_shown(v).text);
+        return VR_OK;
     case OPT_COMPOSITE:
         if (strcmp(v, "bswap") == 0)
             cfg->composite = VR_COMPOSITE_BSWAP;
         else if (strcmp(v, "tree") == 0)
             cfg->composite = VR_COMPOSITE_TREE;
+        else if (strcmp(v, "radixk") == 0)
+            cfg->composite = VR_COMPOSITE_RADIXK;
         else
             return vr_fail(err, VR_ERR_USAGE,
-                           "option %s: unknown method '%s' (accepted: bswap, tree)",
+                           "option %s: unknown method '%s' (accepted: bswap, radixk, "
+                           "tree)",
                            opt, vr_shown(v).text);
         return VR_OK;
     case OPT_TF: return copy_text(opt, v, cfg->tf_file, sizeof cfg->tf_file, err);

@@ -7,6 +7,7 @@
  * composite in visibility order -> rank 0 writes } -> report }.  Every
  * failure that can be seen before a collective step is agreed across
  * ranks, so all ranks exit alike; see STYLE's three tiers. */
+#include <errno.h>
 #include <math.h>
 #include <mpi.h>
 #include <stdio.h>
@@ -16,10 +17,12 @@
 #include "vr/camera.h"
 #include "vr/composite.h"
 #include "vr/config.h"
+#include "vr/cost_model.h"
 #include "vr/float_out.h"
 #include "vr/frame_writer.h"
 #include "vr/inputs.h"
 #include "vr/memory.h"
+#include "vr/planner.h"
 #include "vr/memory_budget.h"
 #include "vr/output.h"
 #include "vr/parallel.h"
@@ -57,6 +60,7 @@ typedef struct {
     VrCamera camera;         /* where the frames look from (camera.h) */
     VrKernel kernel;         /* which kernel renders them (render.h) */
     VrView first;            /* a frame of the job: the kernels' box */
+    VrDecomp decomp;         /* the ranks' slabs, the same for every snapshot */
     VrRenderer *renderer;
     VrCompositor *compositor;
     VrFloatOut *float_out;   /* rank 0, with --float-output */
@@ -147,8 +151,16 @@ static int check_job(App *app, VrError *err)
         rc = probe_inputs(app, err);
     if (rc == VR_OK)
         rc = setup_camera(app, err);
+    if (rc != VR_OK || app->base.plan_ranks)
+        return rc; /* --plan: no decomposition or memory check of this launch */
     if (rc == VR_OK)
-        rc = vr_memory_budget_check(app->comm, &app->base, app->dims, err);
+        rc = vr_decomp_for_job(app->comm, &app->base, &app->camera, app->kernel, app->dims,
+                               &app->decomp, err);
+    if (rc == VR_OK) {
+        app->stats.decomp = vr_decomp_kind_name(app->decomp.kind);
+        app->stats.decomp_cut = app->decomp.cut;
+        rc = vr_memory_budget_check(app->comm, &app->base, app->dims, &app->decomp, err);
+    }
     vr_timer_stop(&app->stats.timers, VR_PHASE_OPEN);
     return rc;
 }
@@ -249,10 +261,12 @@ static int prepare_outputs(App *app, VrError *err)
 static int load_volume(App *app, VrError *err)
 {
     VrVolume vol;
+    VrSlab slab;
+    vr_decomp_rank_slab(&app->decomp, app->rank, &slab);
     vr_timer_start(&app->stats.timers, VR_PHASE_READ);
     vr_read_ahead_finish(&app->ahead); /* this snapshot's pages are in, or coming */
     int rc = vr_volume_read(app->comm, app->cfg.input, app->cfg.dataset, app->dims,
-                            app->cfg.axis, app->tf.scale == VR_SCALE_LINEAR, &vol, err);
+                            &slab, app->tf.scale == VR_SCALE_LINEAR, &vol, err);
     /* One shape for every snapshot: the image buffers serve them all. */
     if (rc == VR_OK && !app->ws.partial)
         rc = vr_workspace_create(app->comm, &app->cfg, app->dims, &app->ws, err);
@@ -337,8 +351,8 @@ static int render_angle(App *app, int n, int frame, VrError *err)
     inject_orbit_failure(app, n);
 
     vr_timer_start(&app->stats.timers, VR_PHASE_COMPOSITE);
-    vr_camera_rank_order(&view, app->dims, app->cfg.axis, app->nranks, ws->order);
-    vr_composite(app->compositor, ws->partial, ws->order, ws->final);
+    vr_camera_rank_order(&view, &app->decomp, ws->order);
+    vr_composite(app->compositor, ws->partial, ws->order, ws->final, 0);
     vr_timer_stop(&app->stats.timers, VR_PHASE_COMPOSITE);
 
     vr_timer_start(&app->stats.timers, VR_PHASE_WRITE);
@@ -354,7 +368,7 @@ static int render_orbit(App *app, VrError *err)
     const VrConfig *cfg = &app->cfg;
     int rc = VR_OK;
     if (!app->compositor)
-        rc = vr_compositor_create(app->comm, cfg->composite,
+        rc = vr_compositor_create(app->comm, cfg->composite, cfg->radix,
                                   (int64_t)cfg->image_width * cfg->image_height,
                                   &app->compositor, err);
     for (int n = cfg->first_angle; rc == VR_OK && n <= cfg->last_angle; n++) {
@@ -400,7 +414,7 @@ static void read_next_ahead(App *app, int k)
     if (!app->layouts || k + 1 >= app->inputs.count)
         return;
     VrSlab slab;
-    vr_decomp_slab(app->rank, app->nranks, app->dims, app->cfg.axis, &slab);
+    vr_decomp_rank_slab(&app->decomp, app->rank, &slab);
     app->stats.read_ahead_bytes =
         vr_read_ahead_start(&app->ahead, app->inputs.path[k + 1], &app->layouts[k + 1],
                             app->dims, &slab)
@@ -413,6 +427,8 @@ static int run_snapshot(App *app, int k, VrError *err)
 {
     const int64_t swapped0 = vr_compositor_bytes_swapped(app->compositor);
     const int64_t gathered0 = vr_compositor_bytes_gathered(app->compositor);
+    const int64_t rounds0 = vr_compositor_rounds(app->compositor);
+    const int64_t messages0 = vr_compositor_messages(app->compositor);
     app->tf = app->tf_base; /* this snapshot's range is resolved on a copy */
     int rc = load_volume(app, err);
     if (rc == VR_OK)
@@ -439,6 +455,8 @@ static int run_snapshot(App *app, int k, VrError *err)
     rc = vr_agree(app->comm, rc, err);
     app->stats.bytes_swapped = vr_compositor_bytes_swapped(app->compositor) - swapped0;
     app->stats.bytes_gathered = vr_compositor_bytes_gathered(app->compositor) - gathered0;
+    app->stats.rounds = vr_compositor_rounds(app->compositor) - rounds0;
+    app->stats.messages = vr_compositor_messages(app->compositor) - messages0;
     vr_timer_stop(&app->stats.timers, VR_PHASE_TOTAL);
     if (rc == VR_OK) {
         note_transfer_function(app);
@@ -453,11 +471,42 @@ static int run_snapshot(App *app, int k, VrError *err)
     return rc;
 }
 
+/* --plan P: the job's figures at P ranks, printed (and appended to the
+ * --timing file as one JSON line); nothing is read but the shape. */
+static int plan_job(App *app, VrError *err)
+{
+    const VrConfig *cfg = &app->base;
+    if (app->nranks != 1)
+        return vr_agree(app->comm, vr_fail(err, VR_ERR_USAGE, "option --plan: the planner "
+                                           "runs in one process (launched on %d)",
+                                           app->nranks), err);
+    int rc = check_job(app, err);
+    VrPlan plan;
+    if (rc == VR_OK)
+        rc = vr_planner_make(cfg, &app->camera, app->kernel, app->dims, cfg->plan_ranks, &plan,
+                             err);
+    if (rc != VR_OK)
+        return rc;
+    vr_planner_print(&plan, cfg, app->dims, stdout);
+    if (cfg->timing[0]) {
+        FILE *f = fopen(cfg->timing, "a");
+        if (f)
+            vr_planner_write_json(&plan, cfg, app->dims, f);
+        if (!f || fclose(f) != 0)
+            rc = vr_fail(err, VR_ERR_IO, "cannot write the plan to '%s': %s", cfg->timing,
+                         strerror(errno));
+    }
+    vr_planner_free(&plan);
+    return rc;
+}
+
 static int run(App *app, VrError *err)
 {
+    if (app->base.plan_ranks)
+        return plan_job(app, err);
     int rc = check_job(app, err);
     if (rc == VR_OK)
-        rc = vr_compositor_create(app->comm, app->base.composite,
+        rc = vr_compositor_create(app->comm, app->base.composite, app->base.radix,
                                   (int64_t)app->base.image_width * app->base.image_height,
                                   &app->compositor, err);
     const VrInputs *in = &app->inputs;
@@ -471,6 +520,8 @@ static int run(App *app, VrError *err)
             memset(&fresh, 0, sizeof fresh);
             memcpy(fresh.kernel, app->stats.kernel, sizeof fresh.kernel);
             memcpy(fresh.camera, app->stats.camera, sizeof fresh.camera);
+            fresh.decomp = app->stats.decomp;
+            fresh.decomp_cut = app->stats.decomp_cut;
             app->stats = fresh;
             vr_timer_start(&app->stats.timers, VR_PHASE_TOTAL);
         }
@@ -542,6 +593,7 @@ int main(int argc, char **argv)
     vr_tf_table_free(&app.table);
     vr_tf_free(&app.tf_base); /* app.tf shares its arrays */
     vr_inputs_free(&app.inputs);
+    vr_decomp_free(&app.decomp);
     free(app.layouts);
     MPI_Finalize();
     return vr_test_record_exit(app.rank, vr_exit_code(rc));

@@ -24,12 +24,10 @@ static int64_t sat_mul(int64_t a, int64_t b)
 }
 
 int64_t vr_memory_budget_estimate_bytes(const VrConfig *cfg, const int64_t dims[3],
-                                        int rank, int nranks)
+                                        const VrSlab *slab, int rank)
 {
-    VrSlab slab;
-    vr_decomp_slab(rank, nranks, dims, cfg->axis, &slab);
     int64_t start[3], ext[3];
-    vr_decomp_block(&slab, dims, start, ext);
+    vr_decomp_block(slab, dims, start, ext);
     const int64_t slab_bytes = sat_mul(sat_mul(sat_mul(ext[0], ext[1]), ext[2]), 4);
     /* Conversion scratch of vr_volume_read: one piece of file elements
      * wider than float (at most VR_WIDE_PIECE_ELEMS, 8 bytes each, 64 MiB);
@@ -41,7 +39,7 @@ int64_t vr_memory_budget_estimate_bytes(const VrConfig *cfg, const int64_t dims[
     const VrKernel kernel = vr_render_kernel_of_job(cfg, dims, &first);
     /* The kernel's own layout, as the kernel states it (the fast path's
      * resampled planes; whatever the general kernel keeps besides the slab). */
-    const int64_t layout = vr_renderer_estimate_bytes(kernel, dims, &slab, &first);
+    const int64_t layout = vr_renderer_estimate_bytes(kernel, dims, slab, &first);
     const int64_t npix = (int64_t)cfg->image_width * cfg->image_height;
     const int64_t plane = sat_mul(dims[1], dims[2]);
     /* slab + layout, partial image + compositing buffer, projection sums,
@@ -132,12 +130,13 @@ static int64_t available_bytes(void)
 }
 
 int vr_memory_budget_check(MPI_Comm comm, const VrConfig *cfg, const int64_t dims[3],
-                           VrError *err)
+                           const VrDecomp *decomp, VrError *err)
 {
-    int rank, nranks;
+    int rank;
     MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &nranks);
-    const int64_t mine = vr_memory_budget_estimate_bytes(cfg, dims, rank, nranks);
+    VrSlab slab;
+    vr_decomp_rank_slab(decomp, rank, &slab);
+    const int64_t mine = vr_memory_budget_estimate_bytes(cfg, dims, &slab, rank);
     const double mib = 1048576.0;
     int rc = VR_OK;
     if (cfg->max_memory_mib > 0) {

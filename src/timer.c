@@ -134,7 +134,7 @@ static void mpi_library(char *out, size_t size)
 
 typedef struct {
     Stat phase[VR_PHASE_COUNT];
-    Stat samples, rss, swapped, gathered, io_seconds;
+    Stat samples, rss, swapped, gathered, io_seconds, rounds, messages;
     int64_t samples_total, swapped_total, gathered_total, nonfinite_total, read_total;
     int64_t *samples_per_rank; /* rank 0 */
     int hosts, nranks;
@@ -175,11 +175,11 @@ static void write_json(FILE *f, const VrConfig *cfg, const int64_t dims[3],
     json_string(f, cfg->dataset);
     fprintf(f, ",\"dims\":[%lld,%lld,%lld],\"N\":%d,\"samples\":%d,\"angles\":%d,"
                "\"first_angle\":%d,\"last_angle\":%d,\"axis\":%d,\"composite\":\"%s\","
-               "\"resume\":%s,\"max_memory_mib\":%d",
+               "\"radix\":%d,\"decomp\":\"%s\",\"resume\":%s,\"max_memory_mib\":%d",
             (long long)dims[0], (long long)dims[1], (long long)dims[2], cfg->image_size,
             cfg->samples, cfg->angles, cfg->first_angle, cfg->last_angle, cfg->axis,
-            vr_composite_name(cfg->composite), cfg->resume ? "true" : "false",
-            cfg->max_memory_mib);
+            vr_composite_name(cfg->composite), cfg->radix, st->decomp ? st->decomp : "equal",
+            cfg->resume ? "true" : "false", cfg->max_memory_mib);
     fprintf(f, ",\"width\":%d,\"height\":%d,\"kernel\":\"%s\",\"camera\":", cfg->image_width,
             cfg->image_height, st->kernel);
     json_string(f, st->camera);
@@ -207,12 +207,21 @@ static void write_json(FILE *f, const VrConfig *cfg, const int64_t dims[3],
             r->samples.mean > 0 ? r->samples.max / r->samples.mean : 1.0);
     for (int i = 0; i < r->nranks; i++)
         fprintf(f, "%s%lld", i ? "," : "", (long long)r->samples_per_rank[i]);
+    /* The planes along the axis each rank owns: [cut[r], cut[r + 1]). */
+    fputs("],\"decomp_cuts\":[", f);
+    for (int i = 0; st->decomp_cut && i <= r->nranks; i++)
+        fprintf(f, "%s%lld", i ? "," : "", (long long)st->decomp_cut[i]);
     fprintf(f, "],\"composite_bytes_sent\":{\"swap_max\":%.0f,\"swap_mean\":%.1f,"
                "\"swap_total\":%lld,\"gather_max\":%.0f,\"gather_total\":%lld,"
                "\"total\":%lld},",
             r->swapped.max, r->swapped.mean, (long long)r->swapped_total, r->gathered.max,
             (long long)r->gathered_total,
             (long long)(r->swapped_total + r->gathered_total));
+    /* rounds: message-passing steps of the compositing (all frames; a
+     * radixk round sends up to K - 1 messages, bswap and tree one) */
+    fprintf(f, "\"composite_rounds\":{\"max\":%.0f,\"mean\":%.2f,\"messages_max\":%.0f,"
+               "\"messages_mean\":%.2f},",
+            r->rounds.max, r->rounds.mean, r->messages.max, r->messages.mean);
     fprintf(f, "\"peak_rss_bytes\":{\"max\":%.0f,\"mean\":%.0f,\"max_rank\":%d}",
             r->rss.max, r->rss.mean, r->rss.argmax);
     /* bytes: what all ranks read (as float, ghost planes included);
@@ -328,13 +337,17 @@ static void print_summary(const VrConfig *cfg, const Reduced *r, const VrRunStat
     printf("  render: %.3g samples, %.1f M samples/s, imbalance %.2f\n",
            (double)r->samples_total, ren > 0 ? (double)r->samples_total / ren / 1e6 : 0.0,
            ph[VR_PHASE_RENDER].mean > 0 ? ren / ph[VR_PHASE_RENDER].mean : 1.0);
+    printf("  decomposition: %s slabs along axis %d; samples per rank max/mean %.3f\n",
+           st->decomp ? st->decomp : "equal", cfg->axis,
+           r->samples.mean > 0 ? r->samples.max / r->samples.mean : 1.0);
     printf("  transfer function: %s", st->tf_desc);
     if (st->table_nodes)
         printf(" (table of %d nodes, max error %.1e)", st->table_nodes, st->table_max_error);
     printf("\n");
-    printf("  composite: %.1f MiB sent in all (max %.1f MiB by one rank in swaps)\n",
+    printf("  composite: %.1f MiB sent in all (max %.1f MiB by one rank in swaps; "
+           "rounds max %.0f, messages max %.0f)\n",
            (double)(r->swapped_total + r->gathered_total) / 1048576.0,
-           r->swapped.max / 1048576.0);
+           r->swapped.max / 1048576.0, r->rounds.max, r->messages.max);
     const double io_s = r->io_seconds.max;
     printf("  read: %.1f MiB in %.3f s (%.0f MiB/s), HDF5 %s%s%s%s\n",
            (double)r->read_total / 1048576.0, io_s,
@@ -377,6 +390,8 @@ int vr_report(MPI_Comm comm, const VrConfig *cfg, const int64_t dims[3],
     r.swapped_total = sum_int64(comm, stats->bytes_swapped);
     r.gathered = reduce_stat(comm, (double)stats->bytes_gathered);
     r.gathered_total = sum_int64(comm, stats->bytes_gathered);
+    r.rounds = reduce_stat(comm, (double)stats->rounds);
+    r.messages = reduce_stat(comm, (double)stats->messages);
     r.nonfinite_total = sum_int64(comm, stats->nonfinite);
     r.read_total = sum_int64(comm, stats->bytes_read);
     r.hosts = count_hosts(comm);

@@ -693,7 +693,7 @@ static int read_slab_pieces(MPI_Comm comm, hid_t dset, hid_t dxpl, VrVolume *vol
 }
 
 int vr_volume_read(MPI_Comm comm, const char *path, const char *dataset,
-                   const int64_t dims[3], int axis, int keep_nan, VrVolume *vol,
+                   const int64_t dims[3], const VrSlab *slab, int keep_nan, VrVolume *vol,
                    VrError *err)
 {
     int rank, nranks;
@@ -701,7 +701,7 @@ int vr_volume_read(MPI_Comm comm, const char *path, const char *dataset,
     MPI_Comm_size(comm, &nranks);
     memset(vol, 0, sizeof *vol);
     memcpy(vol->dims, dims, sizeof vol->dims);
-    vr_decomp_slab(rank, nranks, dims, axis, &vol->slab);
+    vol->slab = *slab;
     vr_decomp_block(&vol->slab, dims, vol->start, vol->count);
     const int64_t n = vr_volume_voxels(vol);
 
@@ -716,7 +716,7 @@ int vr_volume_read(MPI_Comm comm, const char *path, const char *dataset,
                          "%lld to %lld along axis %d); use more ranks",
                          (double)n * 4.0 / 1048576.0, dataset,
                          (long long)vol->slab.read_lo, (long long)vol->slab.read_hi - 1,
-                         axis);
+                         slab->axis);
     }
     rc = vr_agree(comm, rc, err);
     if (rc != VR_OK) {

@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "vr/decomp.h"
 #include "vr/error.h"
 
 /* The camera options as given (0 / "" = not given). */
@@ -142,14 +143,13 @@ static inline double vr_grid_index(double x, int64_t n)
  * step = e_v - (u e_u + w e_w) / d. */
 void vr_camera_ray(const VrView *view, int r, int q, double base[3], double step[3]);
 
-/* Visibility order of the ranks of a decomposition of a cube of `dims`
- * along `axis` into nranks slabs (decomp.h): order[0] is the rank in front,
+/* Visibility order of the ranks of the job's decomposition (decomp.h,
+ * decomp->nranks slabs in rank order along decomp->axis): order[0] is the rank in front,
  * order[nranks-1] the one behind the others.  Orthographic: by the sign of
  * e_v along the axis.  Perspective: by the distance along the axis from
  * the eye to each slab (camera.c proves that this is a visibility order
  * for every ray, also when rays cross a split plane from both sides). */
-void vr_camera_rank_order(const VrView *view, const int64_t dims[3], int axis,
-                          int nranks, int *order);
+void vr_camera_rank_order(const VrView *view, const VrDecomp *decomp, int *order);
 
 /* "x", "y" or "z". */
 const char *vr_camera_axis_name(int axis);

@@ -5,13 +5,17 @@
  * ray, the final pixel is the "over" of the partials in visibility order;
  * "over" is associative, so any grouping of neighbours in that order works.
  *
- * Two methods, both in this order for every angle (order[] maps visibility
- * position -> rank, position 0 in front):
- *   bswap  binary swap: pairs exchange halves of their current region each
- *          stage; with P not a power of two the first 2e positions
- *          (e = P - 2^k) first fold pairwise so 2^k remain.
- *   tree   ordered binary-tree reduction of whole images to position 0.
- * Then rank 0 gathers the final pieces.
+ * Three methods, all in this order for every angle (order[] maps
+ * visibility position -> rank, position 0 in front), one file each in
+ * src/composite/ (over.c, compositor.c: the MPI executor):
+ *   bswap   binary swap: pairs exchange halves of their current region each
+ *           stage; with P not a power of two the first 2e positions
+ *           (e = P - 2^k) first fold pairwise so 2^k remain.
+ *   radixk  radix-k: groups of up to K exchange 1/k of their region per
+ *           round (fewer rounds than bswap for the same bytes); P folds
+ *           onto its largest K-smooth number first (radixk.c).
+ *   tree    ordered binary-tree reduction of whole images to position 0.
+ * Then one root rank gathers the final pieces.
  *
  * The plans are pure functions of (P, position, pixels), so they are unit
  * tested for many P without MPI; the MPI executor only carries them out. */
@@ -39,9 +43,12 @@ typedef struct {
     int64_t send_lo, send_hi;   /* pixels sent */
     int64_t keep_lo, keep_hi;   /* pixels received and composited */
     int partner_in_front;       /* the partner's pixels are in front */
+    int round;                  /* steps of one round run together */
 } VrCompositeStep;
 
-enum { VR_PLAN_MAX_STEPS = 66 };
+/* radix-k: K from 2 to VR_RADIX_MAX; the default is IceT's. */
+enum { VR_RADIX_DEFAULT = 8, VR_RADIX_MAX = 64 };
+enum { VR_PLAN_MAX_STEPS = 1 + 16 * (VR_RADIX_MAX - 1) };
 
 typedef struct {
     int nsteps;
@@ -49,28 +56,46 @@ typedef struct {
     int64_t final_lo, final_hi; /* pixels held at the end; empty if none */
 } VrCompositePlan;
 
-/* The steps of visibility position p of P for an image of npix pixels. */
+/* The steps of visibility position p of P for an image of npix pixels
+ * (radix-k with VR_RADIX_DEFAULT). */
 void vr_plan_composite(VrCompositeMethod method, int P, int p, int64_t npix,
                        VrCompositePlan *plan);
+/* ... with radix K for radixk (ignored by the others). */
+void vr_plan_composite_k(VrCompositeMethod method, int K, int P, int p, int64_t npix,
+                         VrCompositePlan *plan);
+
+/* Radix-k's round sizes for P ranks (into k[], at most 32), after the fold
+ * onto the largest K-smooth number <= P; returns their count. */
+int vr_radixk_rounds(int K, int P, int *k);
+
+/* Rounds (message-passing steps that run together) of a plan, and the
+ * messages it sends. */
+int vr_plan_rounds(const VrCompositePlan *plan);
+int vr_plan_messages(const VrCompositePlan *plan);
 
 typedef struct VrCompositor VrCompositor;
 
 /* Collective over comm (which it duplicates, so its messages never meet
  * the caller's).  Buffers for npix pixels are allocated once. */
-int vr_compositor_create(MPI_Comm comm, VrCompositeMethod method, int64_t npix,
-                         VrCompositor **out, VrError *err);
+int vr_compositor_create(MPI_Comm comm, VrCompositeMethod method, int radix,
+                         int64_t npix, VrCompositor **out, VrError *err);
 
 /* Collective; accepts NULL. */
 void vr_compositor_free(VrCompositor *c);
 
 /* Collective.  image: this rank's partial (npix*4 floats), used as scratch.
- * order[i]: rank at visibility position i.  On rank 0, final (npix*4
+ * order[i]: rank at visibility position i.  On rank root, final (npix*4
  * floats) receives the composited image; other ranks may pass NULL. */
-void vr_composite(VrCompositor *c, float *image, const int *order, float *final);
+void vr_composite(VrCompositor *c, float *image, const int *order, float *final,
+                  int root);
 
 /* Bytes this rank has sent so far: in the compositing stages, and in the
  * final gather. */
 int64_t vr_compositor_bytes_swapped(const VrCompositor *c);
 int64_t vr_compositor_bytes_gathered(const VrCompositor *c);
+/* Rounds this rank took part in and messages it sent in them (the final
+ * gather not counted). */
+int64_t vr_compositor_rounds(const VrCompositor *c);
+int64_t vr_compositor_messages(const VrCompositor *c);
 
 #endif

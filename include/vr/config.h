@@ -9,9 +9,14 @@
 #include <stdio.h>
 
 #include "vr/camera.h"
+#include "vr/decomp.h"
 #include "vr/error.h"
 
-typedef enum { VR_COMPOSITE_BSWAP = 0, VR_COMPOSITE_TREE = 1 } VrCompositeMethod;
+typedef enum {
+    VR_COMPOSITE_BSWAP = 0,
+    VR_COMPOSITE_TREE = 1,
+    VR_COMPOSITE_RADIXK = 2
+} VrCompositeMethod;
 
 /* Upper bounds of the numeric options.  They keep every size product far
  * from overflow (an N x N image of 4 floats is at most 2^30 pixels, so
@@ -22,7 +27,8 @@ enum {
     VR_MAX_SAMPLES = 1 << 20,
     VR_MAX_ANGLES = 1 << 20,
     VR_MAX_MEMORY_MIB = 1 << 30,
-    VR_MAX_INPUT_ARGS = 1024
+    VR_MAX_INPUT_ARGS = 1024,
+    VR_MAX_PLAN_RANKS = 1 << 20
 };
 
 typedef struct {
@@ -48,7 +54,11 @@ typedef struct {
     int first_angle;         /* first angle index rendered */
     int last_angle;          /* last angle index rendered (inclusive) */
     int axis;                /* decomposition axis: 0, 1 or 2 */
+    VrDecompKind decomp;     /* --decomp equal (default) | balanced */
+    int plan_ranks;          /* --plan P: print the job's plan for P ranks and
+                                render nothing (planner.h); 0 = render */
     VrCompositeMethod composite;
+    int radix;               /* --radix: group size of radixk */
     /* Transfer function and picture (tf.h; "" / 0 = not given). */
     char tf_file[4096];      /* --tf FILE or FILE:NAME (a ParaView preset) */
     char colormap[64];       /* --colormap NAME */
@@ -84,7 +94,7 @@ int vr_config_parse(VrConfig *cfg, int argc, char *const argv[], VrError *err);
 /* Writes the --help text. */
 void vr_config_print_usage(FILE *out);
 
-/* Name of a compositing method ("bswap", "tree"). */
+/* Name of a compositing method ("bswap", "tree", "radixk"). */
 const char *vr_composite_name(VrCompositeMethod m);
 
 #endif

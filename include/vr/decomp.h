@@ -1,13 +1,19 @@
 /* decomp.h — which planes of the cube each rank owns and reads.
  *
- * Pure functions of (rank, nranks, dims, axis): no MPI, no I/O.  The cube
- * is cut along one axis into contiguous blocks of whole planes.  A rank
- * owns the samples whose fractional grid index f along that axis lies in
- * the half-open interval [own_lo, own_hi): the intervals tile [0, n) so
- * every sample has exactly one owner at any rank count.  Interpolating at
- * f needs planes floor(f) and floor(f)+1, so a rank reads one ghost plane
- * past its block (and one before it when it would otherwise hold fewer
- * than two planes). */
+ * The cube is cut along one axis into contiguous blocks of whole planes,
+ * one per rank in rank order.  A rank owns the samples whose fractional
+ * grid index f along that axis lies in the half-open interval
+ * [own_lo, own_hi): the intervals tile [0, n) so every sample has exactly
+ * one owner at any rank count.  Interpolating at f needs planes floor(f)
+ * and floor(f)+1, so a rank reads one ghost plane past its block (and one
+ * before it when it would otherwise hold fewer than two planes).
+ *
+ * Where the cuts go is the job's decomposition (VrDecomp): computed once,
+ * identically on every rank (cost_model.h: the equal cut, or cuts
+ * balanced by the cost model), and passed to everything
+ * that needs a rank's block: the reader, the read-ahead, the memory
+ * estimate, the visibility order, the projection and data range (through
+ * the volume's slab).  Everything here is pure: no MPI, no I/O. */
 #ifndef VR_DECOMP_H
 #define VR_DECOMP_H
 
@@ -21,8 +27,45 @@ typedef struct {
     int64_t read_hi;
 } VrSlab;
 
-/* Block decomposition of dims[axis] planes over nranks.  dims[axis] >= 2.
- * Ranks beyond the number of planes get an empty slab. */
+/* How the cuts are placed (--decomp). */
+typedef enum {
+    VR_DECOMP_EQUAL = 0,   /* slabs of equal plane counts (default) */
+    VR_DECOMP_BALANCED = 1 /* slabs cut by the cost model (cost_model.h) */
+} VrDecompKind;
+
+/* "equal" or "balanced". */
+const char *vr_decomp_kind_name(VrDecompKind k);
+
+/* A decomposition of a cube of `dims` along `axis` into nranks slabs:
+ * rank r owns planes [cut[r], cut[r+1]), cut[0] = 0, cut[nranks] = n,
+ * cut non-decreasing (a slab may be empty). */
+typedef struct {
+    VrDecompKind kind;
+    int axis;
+    int nranks;
+    int64_t dims[3];
+    int64_t *cut;      /* nranks + 1 entries, owned */
+} VrDecomp;
+
+/* The equal cut: rank r owns planes [r n / P, (r+1) n / P).  Returns 0,
+ * or -1 if the cut array cannot be allocated.  dims[axis] >= 2. */
+int vr_decomp_init_equal(VrDecomp *d, int nranks, const int64_t dims[3], int axis);
+
+/* A decomposition with the given cuts (nranks + 1 of them, copied; they
+ * must tile [0, dims[axis]] in order).  Returns 0, or -1 if they do not
+ * or the copy cannot be allocated. */
+int vr_decomp_init_cuts(VrDecomp *d, int nranks, const int64_t dims[3], int axis,
+                        const int64_t *cut);
+
+/* Releases the cuts; accepts a zeroed decomposition. */
+void vr_decomp_free(VrDecomp *d);
+
+/* The slab of `rank` (0 <= rank < d->nranks). */
+void vr_decomp_rank_slab(const VrDecomp *d, int rank, VrSlab *out);
+
+/* The equal cut's slab of one rank, without a VrDecomp (for the tests
+ * and tools that want today's cut).  dims[axis] >= 2.  Ranks beyond the
+ * number of planes get an empty slab. */
 void vr_decomp_slab(int rank, int nranks, const int64_t dims[3], int axis,
                     VrSlab *out);
 

@@ -12,19 +12,20 @@
 #include <stdint.h>
 
 #include "vr/config.h"
+#include "vr/decomp.h"
 #include "vr/error.h"
 
-/* Pure.  Bytes one rank of a job needs at its peak (slab, the kernel's
- * layout, images, projection); rank 0 needs a little more.  Saturates at
- * INT64_MAX rather than overflow. */
+/* Pure.  Bytes one rank of a job needs at its peak (its slab of the
+ * job's decomposition, the kernel's layout, images, projection); rank 0
+ * needs a little more.  Saturates at INT64_MAX rather than overflow. */
 int64_t vr_memory_budget_estimate_bytes(const VrConfig *cfg, const int64_t dims[3],
-                                        int rank, int nranks);
+                                        const VrSlab *slab, int rank);
 
 /* Collective.  Refuses, with the figures, a job where a rank would need
  * more than --max-memory or, without it, whose ranks on one host would
  * need more than that host's available memory (MemAvailable, or the
  * cgroup's memory limit when smaller). */
 int vr_memory_budget_check(MPI_Comm comm, const VrConfig *cfg, const int64_t dims[3],
-                           VrError *err);
+                           const VrDecomp *decomp, VrError *err);
 
 #endif

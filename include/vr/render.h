@@ -67,6 +67,19 @@ int64_t vr_renderer_bytes(const VrRenderer *r);
 int64_t vr_renderer_estimate_bytes(VrKernel kernel, const int64_t dims[3],
                                    const VrSlab *slab, const VrView *first);
 
+/* The cost model's count (cost_model.h): adds to count[p], for each plane
+ * p of dims[axis], the samples that `kernel` composites for `view` in
+ * planes p <= f < p + 1 along `axis` (f the samples' grid index; the
+ * cube's edge tolerance goes to the first and last planes), over image
+ * rows r0, r0 + step, ... below r1, each times `weight`.  Exact: found
+ * with the expressions the kernel decides ownership with, so a slab of
+ * planes [lo, hi) composites exactly the sum of its planes' counts, and
+ * cheap: per ray (general) or per depth index (orbit-resampled) its
+ * crossings of the planes, not its samples.  Needs no volume. */
+void vr_render_plane_samples(VrKernel kernel, const int64_t dims[3], int axis,
+                             const VrView *view, int r0, int r1, int step, int64_t weight,
+                             int64_t *count);
+
 /* Renders one view of the job through transfer function tf into image
  * (H*W*4 floats, overwritten).
  * Returns the number of samples composited by this rank.  Uses OpenMP

@@ -39,6 +39,8 @@ typedef struct {
     double io_seconds;       /* in the collective H5Dread calls */
     int64_t bytes_swapped;   /* sent in compositing stages */
     int64_t bytes_gathered;  /* sent in the final gathers */
+    int64_t rounds;          /* compositing rounds taken part in */
+    int64_t messages;        /* ... and messages sent in them */
     int64_t nonfinite;       /* NaN/inf voxels zeroed (owned) */
     int frames;              /* frames rendered (rank 0 wrote them) */
     int frames_skipped;      /* by --resume */
@@ -47,6 +49,8 @@ typedef struct {
     /* The transfer function used (rank 0's words; the same everywhere). */
     char kernel[32];         /* vr_kernel_name */
     char camera[64];         /* "orbit about x", "views file", ... */
+    const char *decomp;      /* vr_decomp_kind_name of the job's cut */
+    const int64_t *decomp_cut; /* its cuts, nranks + 1 (not owned) */
     char tf_desc[512];       /* vr_tf_describe */
     const char *tf_json;     /* its JSON (not owned); NULL if none */
     int has_range;           /* a colour map's data range was used */

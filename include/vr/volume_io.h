@@ -93,12 +93,13 @@ void vr_volume_read_piece(const int64_t count[3], int64_t max_elems, int64_t i,
 int vr_volume_probe(MPI_Comm comm, const char *path, const char *dataset,
                     int64_t dims[3], VrError *err);
 
-/* Collective.  Reads the slab of this rank for a decomposition along
- * axis.  NaN and infinite voxels become 0 or, with keep_nan (a linear
- * transfer function, where 0 is a density like any other), NaN.  vol is
- * zeroed first; free it with vr_volume_free. */
+/* Collective.  Reads this rank's slab (its block of the job's
+ * decomposition, decomp.h: vr_decomp_rank_slab).  NaN and infinite
+ * voxels become 0 or, with keep_nan (a linear transfer function, where 0
+ * is a density like any other), NaN.  vol is zeroed first; free it with
+ * vr_volume_free. */
 int vr_volume_read(MPI_Comm comm, const char *path, const char *dataset,
-                   const int64_t dims[3], int axis, int keep_nan, VrVolume *vol,
+                   const int64_t dims[3], const VrSlab *slab, int keep_nan, VrVolume *vol,
                    VrError *err);
 
 /* Why the HDF5 call that just failed did, from the innermost entry of the

@@ -46,17 +46,14 @@
 #include "vr/decomp.h"
 
 typedef struct {
-    const int64_t *dims;
-    int axis, nranks;
+    const VrDecomp *decomp;
     double eye;    /* the eye's grid index along the axis */
 } OrderCtx;
 
 /* Distance along the axis from the eye to the slab of rank i. */
 static double slab_key(const OrderCtx *c, int i)
 {
-    VrSlab s;
-    vr_decomp_slab(i, c->nranks, c->dims, c->axis, &s);
-    const double lo = (double)s.own_lo, hi = (double)s.own_hi;
+    const double lo = (double)c->decomp->cut[i], hi = (double)c->decomp->cut[i + 1];
     return c->eye < lo ? lo - c->eye : c->eye >= hi ? c->eye - hi : 0.0;
 }
 
@@ -69,14 +66,14 @@ static int cmp_ranks(const void *a, const void *b, void *ctx)
     return (x > y) - (x < y);
 }
 
-void vr_camera_rank_order(const VrView *view, const int64_t dims[3], int axis,
-                          int nranks, int *order)
+void vr_camera_rank_order(const VrView *view, const VrDecomp *decomp, int *order)
 {
+    const int axis = decomp->axis, nranks = decomp->nranks;
     const int front_is_high = view->ev[axis] > 0.0;
     for (int i = 0; i < nranks; i++)
         order[i] = front_is_high ? nranks - 1 - i : i;
     if (view->lens != VR_LENS_PERSPECTIVE)
         return;
-    OrderCtx c = {dims, axis, nranks, vr_grid_index(view->eye[axis], dims[axis])};
+    OrderCtx c = {decomp, vr_grid_index(view->eye[axis], decomp->dims[axis])};
     qsort_r(order, (size_t)nranks, sizeof *order, cmp_ranks, &c);
 }

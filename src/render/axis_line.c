@@ -75,3 +75,71 @@ void vr_axis_limits(const VrSlab *slab, const int64_t dims[3], int axis, AxisLin
             l->hi = -1.0; /* nothing owned */
     }
 }
+
+void vr_ray_axis_line(const VrView *view, const int64_t dims[3], int a, const double base[3],
+                      const double step[3], AxisLine *l)
+{
+    const double v0 = -0.5 * view->depth, dv = view->depth / (double)(view->S - 1);
+    const double n = (double)dims[a], sc = (n - 1.0) / n;
+    l->A = (base[a] + v0 * step[a] + 0.5 * n) * sc;
+    l->B = dv * step[a] * sc;
+}
+
+/* Plane of sample q: floor(f(q)), f within the cube's edge tolerance. */
+static int64_t plane_at(const AxisLine *l, int q, int64_t n)
+{
+    const double f = line_at(l, q);
+    int64_t p = f < 0.0 ? 0 : (int64_t)f;
+    return p > n - 1 ? n - 1 : p;
+}
+
+/* First q in [lo, hi] with f(q) >= k (B > 0) or f(q) < k (B < 0): the
+ * sample where the line crosses plane k, near the guess (k - A) / B and
+ * settled with line_at itself, so the crossing is the kernels' own. */
+static int crossing(const AxisLine *l, int lo, int hi, double k)
+{
+    const int up = l->B > 0.0;
+    double g = ceil((k - l->A) / l->B);
+    int q = g < (double)lo ? lo : g > (double)hi ? hi : (int)g;
+#define VR_PAST(q_) (up ? line_at(l, (q_)) >= k : line_at(l, (q_)) < k)
+    while (q > lo && VR_PAST(q - 1))
+        q--;
+    while (q < hi && !VR_PAST(q))
+        q++;
+#undef VR_PAST
+    return q;
+}
+
+void vr_line_plane_counts(const AxisLine *l, int q0, int q1, int64_t n, int64_t weight,
+                          int64_t *count)
+{
+    if (q1 <= q0)
+        return;
+    const int64_t first = plane_at(l, q0, n), last = plane_at(l, q1 - 1, n);
+    if (first == last) {
+        count[first] += weight * (q1 - q0);
+        return;
+    }
+    /* Fewer than ~4 samples a plane: sample by sample is cheaper than
+     * finding each crossing (same expression, same planes). */
+    if ((int64_t)(q1 - q0) <= 4 * (first < last ? last - first : first - last)) {
+        for (int q = q0; q < q1; q++)
+            count[plane_at(l, q, n)] += weight;
+        return;
+    }
+    int at = q0;
+    if (first < last) { /* B > 0: planes first, first + 1, ..., last */
+        for (int64_t k = first + 1; k <= last; k++) {
+            const int q = crossing(l, at, q1, (double)k);
+            count[k - 1] += weight * (q - at);
+            at = q;
+        }
+    } else { /* B < 0: planes first, first - 1, ..., last */
+        for (int64_t k = first; k > last; k--) {
+            const int q = crossing(l, at, q1, (double)k);
+            count[k] += weight * (q - at);
+            at = q;
+        }
+    }
+    count[last] += weight * (q1 - at);
+}

@@ -191,18 +191,16 @@ static void setup_ray(const VrGeneralRenderer *r, const VrView *view, const VrTf
 {
     double base[3], step[3];
     vr_camera_ray(view, row, q, base, step);
-    const double v0 = -0.5 * view->depth, dv = view->depth / (double)(r->S - 1);
+    const double dv = view->depth / (double)(r->S - 1);
     /* Samples dv |step| world units apart: dv for orthographic rays,
      * dv sqrt(1 + (u^2 + w^2) / d^2) for perspective ones. */
     ray->k = vr_tf_step_exponent(
         tf, dv * sqrt(step[0] * step[0] + step[1] * step[1] + step[2] * step[2]));
     int s0 = 0, s1 = r->S;
     for (int a = 0; a < 3; a++) {
-        const double n = (double)r->dims[a], sc = (n - 1.0) / n;
         AxisLine l;
         vr_axis_limits(&r->slab, r->dims, a, &l);
-        l.A = (base[a] + v0 * step[a] + 0.5 * n) * sc;
-        l.B = dv * step[a] * sc;
+        vr_ray_axis_line(view, r->dims, a, base, step, &l);
         int a0, a1;
         vr_line_interval(&l, r->S, &a0, &a1);
         s0 = a0 > s0 ? a0 : s0;

@@ -542,6 +542,83 @@ static int64_t render_row(const VrOrbitRenderer *r, const float *plane, const fl
 }
 #endif
 
+/* Depth index s of the view: the lines of p0 and p1 indices along an
+ * image row, and the interval [*q0, *q1) of columns the slab composites
+ * (the same for every row).  Along plane axis p the sample (s, q) is at
+ * world coordinate v_s e_v[p] + w_q e_w[p], w_q = c0 + q h.  (About x
+ * that is Y = v cos t - w sin t, Z = v sin t + w cos t, bit for bit the
+ * reference's expression: e_w[1] = -sin t exactly.)  The kernel and the
+ * cost model (vr_orbit_plane_samples) both take their lines from here. */
+static void depth_lines(const VrSlab *slab, const int64_t dims[3], const VrView *view, int s,
+                        AxisLine *ly, AxisLine *lz, int *q0, int *q1)
+{
+    const int N = view->W, S = view->S, a = view->orbit_axis;
+    const int p0 = a == 0 ? 1 : 0, p1 = a == 2 ? 1 : 2;
+    const double h = view->width_w / (double)(N - 1); /* column spacing */
+    const double c0 = -0.5 * view->width_w;           /* first column coordinate */
+    const double sy = (double)(dims[p0] - 1) / (double)dims[p0];
+    const double sz = (double)(dims[p1] - 1) / (double)dims[p1];
+    const double v = vr_camera_coord(s, S, view->depth);
+    vr_axis_limits(slab, dims, p0, ly);
+    vr_axis_limits(slab, dims, p1, lz);
+    ly->A = (v * view->ev[p0] + c0 * view->ew[p0] + 0.5 * (double)dims[p0]) * sy;
+    ly->B = h * view->ew[p0] * sy;
+    lz->A = (v * view->ev[p1] + c0 * view->ew[p1] + 0.5 * (double)dims[p1]) * sz;
+    lz->B = h * view->ew[p1] * sz;
+    int a0, a1, b0, b1;
+    vr_line_interval(ly, N, &a0, &a1);
+    vr_line_interval(lz, N, &b0, &b1);
+    *q0 = a0 > b0 ? a0 : b0;
+    *q1 = a1 < b1 ? a1 : b1;
+    if (*q1 < *q0)
+        *q1 = *q0;
+}
+
+/* The kernel's samples per plane without rendering.  Decomposed along
+ * the orbit's axis a, a slab renders whole image rows, those whose grid
+ * index f_r lies in it (row_is_mine): each row's samples go to plane
+ * floor(f_r), and a row composites the columns of depth s in the cube
+ * along the other two axes.  Decomposed along a plane axis p, every slab
+ * renders every row inside the cube, and depth s of any row composites
+ * the columns whose line along p lies in the slab: the columns in the cube
+ * split at the planes of p where that line crosses them
+ * (vr_line_plane_counts), the same for every row. */
+void vr_orbit_plane_samples(const int64_t dims[3], int axis, const VrView *view, int r0,
+                            int r1, int step, int64_t weight, int64_t *count)
+{
+    const int a = view->orbit_axis, S = view->S;
+    const VrSlab all = {axis, 0, dims[axis], 0, dims[axis]};
+    int64_t rows = 0;
+    double fx;
+    for (int row = r0; row < r1; row += step)
+        rows += row_is_mine(&all, dims, a, view, row, &fx);
+    if (rows == 0)
+        return;
+    if (axis == a) {
+        int64_t per_row = 0;
+        for (int s = 0; s < S; s++) {
+            AxisLine ly, lz;
+            int q0, q1;
+            depth_lines(&all, dims, view, s, &ly, &lz, &q0, &q1);
+            per_row += q1 - q0;
+        }
+        for (int row = r0; row < r1; row += step)
+            if (row_is_mine(&all, dims, a, view, row, &fx)) {
+                int64_t p = fx < 0.0 ? 0 : (int64_t)fx;
+                p = p > dims[a] - 1 ? dims[a] - 1 : p;
+                count[p] += weight * per_row;
+            }
+        return;
+    }
+    const int p0 = a == 0 ? 1 : 0;
+    for (int s = 0; s < S; s++) {
+        AxisLine ly, lz;
+        int q0, q1;
+        depth_lines(&all, dims, view, s, &ly, &lz, &q0, &q1);
+        vr_line_plane_counts(axis == p0 ? &ly : &lz, q0, q1, dims[axis], weight * rows, count);
+    }
+}
+
 int64_t vr_orbit_render(VrOrbitRenderer *r, const VrView *view, const VrTfTable *tf,
                         float *image)
 {
@@ -554,33 +631,10 @@ int64_t vr_orbit_render(VrOrbitRenderer *r, const VrView *view, const VrTfTable 
         return 0;
 
     /* Per depth index: the lines of p0 and p1 indices along a row, and
-     * the interval of columns this rank composites (the same for every
-     * row).  Along plane axis p the sample (s, q) is at world coordinate
-     * v_s e_v[p] + w_q e_w[p], w_q = c0 + q h.  (About x that is
-     * Y = v cos t - w sin t, Z = v sin t + w cos t, bit for bit the
-     * reference's expression: e_w[1] = -sin t exactly.) */
+     * the interval of columns this rank composites (depth_lines). */
     AxisLine *ly = r->ly, *lz = r->lz;
-    const double h = view->width_w / (double)(N - 1); /* column spacing */
-    const double c0 = -0.5 * view->width_w;           /* first column coordinate */
-    const int p0 = r->p0, p1 = r->p1;
-    const double sy = (double)(r->dims[p0] - 1) / (double)r->dims[p0];
-    const double sz = (double)(r->dims[p1] - 1) / (double)r->dims[p1];
-    for (int s = 0; s < S; s++) {
-        const double v = vr_camera_coord(s, S, view->depth);
-        vr_axis_limits(&r->slab, r->dims, p0, &ly[s]);
-        vr_axis_limits(&r->slab, r->dims, p1, &lz[s]);
-        ly[s].A = (v * view->ev[p0] + c0 * view->ew[p0] + 0.5 * (double)r->dims[p0]) * sy;
-        ly[s].B = h * view->ew[p0] * sy;
-        lz[s].A = (v * view->ev[p1] + c0 * view->ew[p1] + 0.5 * (double)r->dims[p1]) * sz;
-        lz[s].B = h * view->ew[p1] * sz;
-        int a0, a1, b0, b1;
-        vr_line_interval(&ly[s], N, &a0, &a1);
-        vr_line_interval(&lz[s], N, &b0, &b1);
-        r->qlo[s] = a0 > b0 ? a0 : b0;
-        r->qhi[s] = a1 < b1 ? a1 : b1;
-        if (r->qhi[s] < r->qlo[s])
-            r->qhi[s] = r->qlo[s];
-    }
+    for (int s = 0; s < S; s++)
+        depth_lines(&r->slab, r->dims, view, s, &ly[s], &lz[s], &r->qlo[s], &r->qhi[s]);
 
     /* Samples along a ray are one depth spacing apart (world units). */
     const float k = vr_tf_step_exponent(tf, view->depth / (double)(S - 1));

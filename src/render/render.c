@@ -95,3 +95,13 @@ int64_t vr_render_view(VrRenderer *r, const VrView *view, const VrTfTable *tf,
                ? vr_orbit_render(r->orbit, view, tf, image)
                : vr_general_render(r->general, view, tf, image);
 }
+
+void vr_render_plane_samples(VrKernel kernel, const int64_t dims[3], int axis,
+                             const VrView *view, int r0, int r1, int step, int64_t weight,
+                             int64_t *count)
+{
+    if (kernel == VR_KERNEL_ORBIT_RESAMPLED)
+        vr_orbit_plane_samples(dims, axis, view, r0, r1, step, weight, count);
+    else
+        vr_general_plane_samples(dims, axis, view, r0, r1, step, weight, count);
+}

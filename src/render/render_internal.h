@@ -37,6 +37,28 @@ void vr_line_interval(const AxisLine *l, int n, int *q0, int *q1);
  * last slabs reach the cube's faces within VR_EDGE_TOL). */
 void vr_axis_limits(const VrSlab *slab, const int64_t dims[3], int axis, AxisLine *l);
 
+/* The line of ray (base, step) (vr_camera_ray) along axis a of the cube:
+ * f(s) = A + s B over the view's depth points.  One function for the
+ * general kernel and the cost model, so both see the same bits. */
+void vr_ray_axis_line(const VrView *view, const int64_t dims[3], int a, const double base[3],
+                      const double step[3], AxisLine *l);
+
+/* Adds weight x (samples q in [q0, q1) whose plane floor(f(q)) is p) to
+ * count[p] for each plane p of n, the planes and their crossings found with
+ * the very expression vr_line_interval decides ownership with: a slab
+ * [lo, hi) owns exactly the samples counted in its planes.  The samples
+ * must lie in the cube along the line's axis (within VR_EDGE_TOL). */
+void vr_line_plane_counts(const AxisLine *l, int q0, int q1, int64_t n, int64_t weight,
+                          int64_t *count);
+
+/* The cost model's counts (render.h, vr_render_plane_samples) for each
+ * kernel: samples per plane along `axis` of image rows r0, r0 + step, ...
+ * (< r1) of `view`, each weighted by `weight`, added to count. */
+void vr_orbit_plane_samples(const int64_t dims[3], int axis, const VrView *view, int r0,
+                            int r1, int step, int64_t weight, int64_t *count);
+void vr_general_plane_samples(const int64_t dims[3], int axis, const VrView *view, int r0,
+                              int r1, int step, int64_t weight, int64_t *count);
+
 /* The fast path (orbit_resampled.c): orbits about a coordinate axis,
  * orthographic, without elevation. */
 typedef struct VrOrbitRenderer VrOrbitRenderer;

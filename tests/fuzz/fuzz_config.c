@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vr/composite.h"
 #include "vr/config.h"
 
 enum { MAX_ARGS = 64, MAX_BYTES = 16384 };
@@ -46,8 +47,11 @@ static void check_config(const VrConfig *c)
     require(c->first_angle >= 0 && c->first_angle <= c->last_angle &&
                 c->last_angle < c->angles, "angle range");
     require(c->axis >= 0 && c->axis <= 2, "axis");
-    require(c->composite == VR_COMPOSITE_BSWAP || c->composite == VR_COMPOSITE_TREE,
+    require(c->composite == VR_COMPOSITE_BSWAP || c->composite == VR_COMPOSITE_TREE ||
+                c->composite == VR_COMPOSITE_RADIXK,
             "composite");
+    require(c->radix >= 2 && c->radix <= VR_RADIX_MAX, "radix");
+    require(c->decomp == VR_DECOMP_EQUAL || c->decomp == VR_DECOMP_BALANCED, "decomp");
     require(c->max_memory_mib >= 0 && c->max_memory_mib <= VR_MAX_MEMORY_MIB, "max_memory");
     require(!(c->resume && c->float_output[0]), "resume with float output");
 }

@@ -56,6 +56,13 @@ def check_record(r, np, dims, fails):
          f"peak RSS {rss}")
     sent = r["composite_bytes_sent"]["total"]
     need(sent == 0 if np == 1 else sent > 0, f"bytes sent {sent}")
+    rounds = r["composite_rounds"]
+    need(0 <= rounds["mean"] <= rounds["max"] and
+         (rounds["max"] == 0 if np == 1 else rounds["max"] > 0), f"rounds {rounds}")
+    need(p["decomp"] in ("equal", "balanced"), f"decomp {p['decomp']}")
+    cuts = r["decomp_cuts"]
+    need(len(cuts) == np + 1 and cuts[0] == 0 and cuts[-1] == dims[p["axis"]] and
+         all(x <= y for x, y in zip(cuts, cuts[1:])), f"decomp_cuts {cuts}")
     need(r["io"]["mode"] in ("collective", "independent", "chunk-collective",
                              "chunk-independent", "chunk-mixed"), f"io mode {r['io']}")
     need(r["io"]["bytes"] >= cube, "io bytes")

@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
-"""Rank-count invariance: render at np = 1 .. MAX with both compositing
-methods and decomposition axes 0..2 (rotating through them), and require
+"""Rank-count invariance: render at np = 1 .. MAX with every compositing
+method (bswap, tree, radixk with --radix R, default 3 so that np <= 8
+takes several rounds, mixed radices and folds: 4 = 2 x 2, 6 = 3 x 2,
+8 = 2 x 2 x 2, 5 and 7 fold onto 4 and 6) and decomposition axes 0..2
+(rotating through them), and require
 float frames within 1e-6 of np = 1 and PNG frames (every file, any
 shape, the same names and sizes) within one level.
 
@@ -44,11 +47,12 @@ def main():
     p.add_argument("--work", required=True)
     p.add_argument("--max-np", type=int, default=8)
     p.add_argument("--tol", type=float, default=1e-6)
+    p.add_argument("--radix", type=int, default=3, help="radixk's --radix")
     p.add_argument("tool_args", nargs=argparse.REMAINDER)
     a = p.parse_args()
     tool_args = a.tool_args[1:] if a.tool_args[:1] == ["--"] else a.tool_args
     shutil.rmtree(a.work, ignore_errors=True)
-    methods = ["bswap", "tree"]
+    methods = ["bswap", "tree", "radixk"]
     failed = 0
     base = None
     for n in range(1, a.max_np + 1):
@@ -57,8 +61,10 @@ def main():
             tag = f"np{n}_{m}_axis{axis}"
             out = os.path.join(a.work, tag)
             flt = os.path.join(a.work, tag + ".h5")
+            radix = ["--radix", str(a.radix)] if m == "radixk" else []
             r = launch.run(a, n, a.tool, tool_args + ["-o", out, "-f", flt, "-q",
-                                                      "--composite", m, "--axis", str(axis)])
+                                                      "--composite", m, "--axis", str(axis)]
+                           + radix)
             if r.returncode != 0:
                 print(r.stdout + r.stderr)
                 print(f"FAIL {tag}: exit {r.returncode}")

@@ -138,8 +138,11 @@ CASES = {
         [CUBE], ["-i", "cube.h5", "--angles=-4"], 2,
         ERR + "option --angles: -4 is out of range (accepted: 1 to 1048576)"),
     "composite_unknown": case(
-        [CUBE], ["-i", "cube.h5", "-c", "radixk"], 2,
-        ERR + "option --composite: unknown method 'radixk' (accepted: bswap, tree)"),
+        [CUBE], ["-i", "cube.h5", "-c", "radix"], 2,
+        ERR + "option --composite: unknown method 'radix' (accepted: bswap, radixk, tree)"),
+    "decomp_unknown": case(
+        [CUBE], ["-i", "cube.h5", "--decomp", "kd"], 2,
+        ERR + "option --decomp: unknown decomposition 'kd' (accepted: equal, balanced)"),
     "axis_unknown": case(
         [CUBE], ["-i", "cube.h5", "--axis", "3"], 2,
         ERR + "option --axis: 3 is out of range (accepted: 0 to 2)"),

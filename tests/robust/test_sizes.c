@@ -146,13 +146,17 @@ static void test_estimate(void)
     cfg.axis = 1;
     cfg.image_size = cfg.image_width = cfg.image_height = 180;
     const int64_t big[3] = {2048, 2048, 2048};
-    const int64_t one = vr_memory_budget_estimate_bytes(&cfg, big, 0, 1);
+    VrSlab s;
+    vr_decomp_slab(0, 1, big, 1, &s);
+    const int64_t one = vr_memory_budget_estimate_bytes(&cfg, big, &s, 0);
     CHECK(one > 32 * GIB && one < 64 * GIB, "2048^3 at np 1: %lld bytes", (long long)one);
-    const int64_t share = vr_memory_budget_estimate_bytes(&cfg, big, 1, 4);
+    vr_decomp_slab(1, 4, big, 1, &s);
+    const int64_t share = vr_memory_budget_estimate_bytes(&cfg, big, &s, 1);
     CHECK(share > 8 * GIB && share < one / 2, "2048^3 at np 4: %lld", (long long)share);
     const int64_t limit[3] = {(int64_t)1 << 20, (int64_t)1 << 20, (int64_t)1 << 19};
     cfg.image_size = cfg.image_width = cfg.image_height = VR_MAX_IMAGE;
-    const int64_t most = vr_memory_budget_estimate_bytes(&cfg, limit, 0, 1);
+    vr_decomp_slab(0, 1, limit, 1, &s);
+    const int64_t most = vr_memory_budget_estimate_bytes(&cfg, limit, &s, 0);
     CHECK(most > ((int64_t)1 << 61), "the largest accepted job: %lld (positive, huge)",
           (long long)most);
 }

@@ -42,6 +42,11 @@ int main(void)
     CHECK(strcmp(cfg.prefix, "volumerender") == 0 && strcmp(cfg.output_dir, ".") == 0,
           "default names");
     CHECK(cfg.composite == VR_COMPOSITE_BSWAP && cfg.axis == 1, "default method, axis");
+    CHECK(cfg.decomp == VR_DECOMP_EQUAL, "default decomposition: equal slabs");
+    CHECK(parse(&cfg, &err, "--decomp", "balanced", NULL, NULL) == VR_OK &&
+              cfg.decomp == VR_DECOMP_BALANCED, "--decomp balanced");
+    CHECK(parse(&cfg, &err, "--decomp=equal", NULL, NULL, NULL) == VR_OK &&
+              cfg.decomp == VR_DECOMP_EQUAL, "--decomp=equal");
 
     CHECK(parse(&cfg, &err, "-N", "64", "--samples=100", "--axis=0") == VR_OK, "%s",
           err.msg);
@@ -70,7 +75,15 @@ int main(void)
     expect_error("--axis", "3", NULL, NULL,
                  "option --axis: 3 is out of range (accepted: 0 to 2)");
     expect_error("--composite", "radix", NULL, NULL,
-                 "option --composite: unknown method 'radix' (accepted: bswap, tree)");
+                 "option --composite: unknown method 'radix' (accepted: bswap, radixk, tree)");
+    CHECK(parse(&cfg, &err, "--plan", "65536", NULL, NULL) == VR_OK && cfg.plan_ranks == 65536,
+          "--plan 65536");
+    expect_error("--plan", "0", NULL, NULL,
+                 "option --plan: 0 is out of range (accepted: 1 to 1048576)");
+    expect_error("--decomp", "kd", NULL, NULL,
+                 "option --decomp: unknown decomposition 'kd' (accepted: equal, balanced)");
+    expect_error("--decomp", NULL, NULL, NULL,
+                 "option --decomp needs a value (equal or balanced)");
     expect_error("--bogus", NULL, NULL, NULL, "unknown option '--bogus' (see --help)");
     expect_error("extra", NULL, NULL, NULL, "unknown option 'extra' (see --help)");
     expect_error("--input", NULL, NULL, NULL, "option --input needs a value (an HDF5 file)");
@@ -86,7 +99,7 @@ int main(void)
     expect_error("-N", NULL, NULL, NULL,
                  "option --size needs a value (accepted: 2 to 32768)");
     expect_error("--composite", NULL, NULL, NULL,
-                 "option --composite needs a value (bswap or tree)");
+                 "option --composite needs a value (bswap, radixk or tree)");
     expect_error("--size", " 12", NULL, NULL,
                  "option --size: ' 12' is not a whole number (accepted: 2 to 32768)");
     expect_error("--axis", "x", NULL, NULL,
@@ -107,7 +120,7 @@ int main(void)
         memset(longer, 'x', sizeof longer - 1);
         longer[sizeof longer - 1] = '\0';
         CHECK(parse(&cfg, &err, "-c", longer, NULL, NULL) == VR_ERR_USAGE &&
-                  strlen(err.msg) < 220 && strstr(err.msg, "...' (accepted: bswap, tree)"),
+                  strlen(err.msg) < 220 && strstr(err.msg, "...' (accepted: bswap, radixk, tree)"),
               "long value shown shortened: %s", err.msg);
     }
     CHECK(parse(&cfg, &err, "--max-memory=512", NULL, NULL, NULL) == VR_OK &&

@@ -1,0 +1,98 @@
+/* The cost model and the job's decomposition (cost_model.h). */
+#include "vr/cost_model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "vr/balance.h"
+#include "vr/parallel.h"
+
+/* The frames are shared among the rank's threads, each counting into its
+ * own row of planes; the rows are then added (integers: the same sums in
+ * any order). */
+int vr_cost_model_count(const VrCamera *cam, VrKernel kernel, const int64_t dims[3],
+                        int axis, int first, int last, int row_step, int part, int parts,
+                        int64_t *per_plane, VrError *err)
+{
+    const int64_t n = dims[axis];
+    int rc = VR_OK;
+#pragma omp parallel if (last > first)
+    {
+        int64_t *mine = calloc((size_t)n, sizeof *mine);
+        VrError local;
+        int mine_rc = mine ? VR_OK
+                           : vr_fail(&local, VR_ERR_NOMEM, "cannot allocate the cost model "
+                                     "(%lld planes)", (long long)n);
+#pragma omp for schedule(dynamic, 1)
+        for (int f = first; f <= last; f++) {
+            VrView view;
+            if (mine_rc == VR_OK)
+                mine_rc = vr_camera_frame(cam, f, &view, &local);
+            if (mine_rc == VR_OK)
+                vr_render_plane_samples(kernel, dims, axis, &view, part * row_step, view.H,
+                                        parts * row_step, row_step, mine);
+        }
+#pragma omp critical(vr_cost_model_sum)
+        {
+            if (mine_rc != VR_OK && rc == VR_OK) {
+                rc = mine_rc;
+                if (err)
+                    *err = local;
+            }
+            for (int64_t p = 0; mine && p < n; p++)
+                per_plane[p] += mine[p];
+        }
+        free(mine);
+    }
+    return rc;
+}
+
+int vr_decomp_balanced(const int64_t *per_plane, int P, const int64_t dims[3], int axis,
+                       VrDecomp *d)
+{
+    int64_t *cut = malloc(((size_t)P + 1) * sizeof *cut);
+    /* No slab wider than VR_SLAB_MAX_SHARES equal shares: planes that
+     * cost nothing (outside the camera's box) would otherwise pile onto
+     * the outer ranks, and a slab's memory is its width (4096^3 at P =
+     * 16384, N = 2048: rank 0's estimate 62 GiB unlimited, 1.0 GiB so). */
+    const int64_t share = dims[axis] / P + (dims[axis] % P != 0);
+    int rc = cut && vr_balance_cuts(per_plane, dims[axis], P, VR_SLAB_MAX_SHARES * share, cut) == 0
+                 ? vr_decomp_init_cuts(d, P, dims, axis, cut)
+                 : -1;
+    free(cut);
+    return rc;
+}
+
+int vr_decomp_for_job(MPI_Comm comm, const VrConfig *cfg, const VrCamera *cam,
+                      VrKernel kernel, const int64_t dims[3], VrDecomp *d, VrError *err)
+{
+    int rank, nranks;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &nranks);
+    memset(d, 0, sizeof *d);
+    if (cfg->decomp == VR_DECOMP_EQUAL || nranks == 1) {
+        /* One rank: the balanced cut is the whole cube too. */
+        int ok = vr_decomp_init_equal(d, nranks, dims, cfg->axis) == 0;
+        d->kind = cfg->decomp;
+        return vr_agree(comm, ok ? VR_OK : vr_fail(err, VR_ERR_NOMEM, "cannot allocate "
+                                                   "the decomposition"), err);
+    }
+    const int64_t n = dims[cfg->axis];
+    int64_t *mine = calloc((size_t)n, sizeof *mine);
+    int64_t *all = malloc((size_t)n * sizeof *all);
+    int rc = mine && all ? VR_OK
+                         : vr_fail(err, VR_ERR_NOMEM, "cannot allocate the cost model "
+                                   "(%lld planes)", (long long)n);
+    if (rc == VR_OK)
+        rc = vr_cost_model_count(cam, kernel, dims, cfg->axis, cfg->first_angle,
+                                 cfg->last_angle, 1, rank, nranks, mine, err);
+    rc = vr_agree(comm, rc, err);
+    if (rc == VR_OK) {
+        MPI_Allreduce(mine, all, (int)n, MPI_INT64_T, MPI_SUM, comm);
+        if (vr_decomp_balanced(all, nranks, dims, cfg->axis, d) != 0)
+            rc = vr_fail(err, VR_ERR_NOMEM, "cannot allocate the decomposition");
+    }
+    free(mine);
+    free(all);
+    return vr_agree(comm, rc, err);
+}
