@@ -14,13 +14,13 @@ per rank and the bytes each rank reads.  The model of one run at P ranks:
   composite = frames x (rounds x latency + sent_max / bandwidth
                         + composited pixels / over_rate)
   read      = max slab bytes / min(read_rate, fs_bandwidth / P)
-  write     = frames x t_frame on one rank (rank 0 writes every frame)
+  write     = frames x pixels x t_pixel on one rank (rank 0 writes every frame)
   total     = render + composite + read + write + startup
 
 Rates come from a measured run's --timing record (--rates: the np = 1 run
 of the same kernel on this machine): rate = samples_total / (render phase x
-threads), read_rate = bytes read / read phase, t_frame = write phase /
-frames.  over_rate is a parameter (default 6e8 pixels/s: vr_over on half
+threads), read_rate = bytes read / read phase, t_pixel = write phase /
+(frames x pixels).  over_rate is a parameter (default 6e8 pixels/s: vr_over on half
 a 1024^2 image, best of 20, one core of the 2-core AMD EPYC VM, 2026-12-03).  The network's latency and bandwidth are parameters (defaults: a
 100 Gb/s InfiniBand cluster: 1.5 us, 12 GB/s per rank); so are the file
 system's aggregate bandwidth and the launch overhead.  Everything else is
@@ -56,7 +56,9 @@ def rates_from(rec, args):
         "rate": rec["samples_total"] / (ph["render"]["max"] * threads * rec["ranks"]),
         "threads": args.threads or threads,
         "read_rate": rec["io"]["bytes"] / rec["ranks"] / max(ph["read"]["max"], 1e-9),
-        "t_frame": ph["write"]["max"] / max(rec["frames"], 1),
+        # per pixel, so a record of another image size still applies
+        "t_pixel": ph["write"]["max"] / max(rec["frames"], 1)
+                   / (rec["params"]["width"] * rec["params"]["height"]),
         "startup": ph["open"]["max"],
     }
     return r
@@ -80,7 +82,7 @@ def model(p, r, a):
     plane_bytes = 4 * dims[0] * dims[1] * dims[2] / dims[axis]
     widest = max(hi - lo for lo, hi in zip(cuts, cuts[1:])) + 1  # with a ghost plane
     read = widest * plane_bytes / min(r["read_rate"], a.fs_bandwidth / P)
-    write = frames * r["t_frame"]
+    write = frames * r["t_pixel"] * p["params"]["width"] * p["params"]["height"]
     total = render + composite + read + write + r["startup"]
     return {"P": P, "render": render, "composite": composite, "read": read, "write": write,
             "total": total, "imbalance": p["samples_imbalance"],
@@ -120,7 +122,7 @@ def main():
         x["efficiency"] = x["speedup"] / x["P"] if t1 else float("nan")
     print(f"Rates (from {a.rates}): {r['rate'] / 1e6:.0f} M samples/s per core x "
           f"{r['threads']} thread(s), read {r['read_rate'] / 2**20:.0f} MiB/s per rank, "
-          f"{r['t_frame'] * 1e3:.1f} ms per frame written, start-up {r['startup']:.3f} s; "
+          f"{r['t_pixel'] * 1e9:.1f} ns per pixel written, start-up {r['startup']:.3f} s; "
           f"over {a.over_rate / 1e6:.0f} M pixels/s; network {a.latency * 1e6:.1f} us, "
           f"{a.bandwidth / 1e9:.1f} GB/s per rank; file system {a.fs_bandwidth / 1e9:.0f} "
           "GB/s")
