@@ -11,8 +11,11 @@ do) gives the samples of the busiest rank, the compositing bytes and rounds
 per rank and the bytes each rank reads.  The model of one run at P ranks:
 
   render    = max_r samples_r / (rate x threads)     rate: samples/s per core
-  composite = frames x (rounds x latency + sent_max / bandwidth
-                        + composited pixels / over_rate)
+              (the whole run's balance, as with --batch; frame by frame the
+              ranks follow each frame's slowest: bounded by the mean x the
+              worst frame's max/mean, shown beside it)
+  composite = rounds x latency + frames x (sent_max / bandwidth
+                                           + composited pixels / over_rate)
   read      = max slab bytes / min(read_rate, fs_bandwidth / P)
   write     = frames x pixels x t_pixel on one rank (rank 0 writes every frame)
   total     = render + composite + read + write + startup
@@ -45,7 +48,8 @@ def plan(tool, P, job):
     import tempfile
     with tempfile.TemporaryDirectory() as d:
         rec = os.path.join(d, "plan.jsonl")
-        subprocess.run([tool] + job + ["--plan", str(P), "-q", "-t", rec], check=True)
+        subprocess.run([tool] + job + ["--plan", str(P), "-t", rec], check=True,
+                       stdout=subprocess.DEVNULL)
         return last_record(rec)
 
 
@@ -69,13 +73,19 @@ def model(p, r, a):
     frames = p["frames"]
     smax = max(p["samples_per_rank"])
     render = smax / (r["rate"] * r["threads"])
+    # Ranks that wait for each other every frame follow each frame's
+    # slowest rank: at most the mean times the worst frame's max/mean.
+    mean = p["samples_total"] / P
+    render_per_frame = max(render, mean * p["samples_imbalance_frame_max"]
+                           / (r["rate"] * r["threads"]))
     sent = p["composite_bytes_sent"]
     per_frame_sent = (sent["swap_max"] + sent["gather_max"]) / frames if P > 1 else 0.0
     composite = 0.0
     if P > 1:
-        composite = frames * (p["composite_rounds"] * a.latency
-                              + per_frame_sent / a.bandwidth
-                              + sent["swap_max"] / frames / 16.0 / a.over_rate)
+        # composite_rounds.max: the busiest rank's rounds over the whole run
+        composite = (p["composite_rounds"]["max"] * a.latency
+                     + frames * (per_frame_sent / a.bandwidth
+                                 + sent["swap_max"] / frames / 16.0 / a.over_rate))
     dims = p["params"]["dims"]
     axis = p["params"]["axis"]
     cuts = p["decomp_cuts"]
@@ -84,7 +94,7 @@ def model(p, r, a):
     read = widest * plane_bytes / min(r["read_rate"], a.fs_bandwidth / P)
     write = frames * r["t_pixel"] * p["params"]["width"] * p["params"]["height"]
     total = render + composite + read + write + r["startup"]
-    return {"P": P, "render": render, "composite": composite, "read": read, "write": write,
+    return {"P": P, "render": render, "render_per_frame_bound": render_per_frame, "composite": composite, "read": read, "write": write,
             "total": total, "imbalance": p["samples_imbalance"],
             "empty_ranks": sum(1 for s in p["samples_per_rank"] if s == 0),
             "memory_max_MiB": p["memory_estimate_bytes"]["max"] / 2**20,
@@ -127,11 +137,12 @@ def main():
           f"{a.bandwidth / 1e9:.1f} GB/s per rank; file system {a.fs_bandwidth / 1e9:.0f} "
           "GB/s")
     print()
-    print("| P | render [s] | composite [s] | read [s] | write [s] | total [s] | speed-up | "
+    print("| P | render [s] | render, frame by frame (bound) [s] | composite [s] | read [s] | write [s] | total [s] | speed-up | "
           "efficiency | samples max/mean | empty ranks | memory max [MiB] | sent max [MiB] |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for x in rows:
-        print(f"| {x['P']} | {x['render']:.3g} | {x['composite']:.3g} | {x['read']:.3g} | "
+        print(f"| {x['P']} | {x['render']:.3g} | {x['render_per_frame_bound']:.3g} | "
+              f"{x['composite']:.3g} | {x['read']:.3g} | "
               f"{x['write']:.3g} | {x['total']:.3g} | {x['speedup']:.1f} | "
               f"{100 * x['efficiency']:.0f} % | {x['imbalance']:.3f} | {x['empty_ranks']} | "
               f"{x['memory_max_MiB']:.0f} | {x['sent_max_MiB']:.0f} |")
