@@ -17,7 +17,8 @@ per rank and the bytes each rank reads.  The model of one run at P ranks:
   composite = rounds x latency + frames x (sent_max / bandwidth
                                            + composited pixels / over_rate)
   read      = max slab bytes / min(read_rate, fs_bandwidth / P)
-  write     = frames x pixels x t_pixel on one rank (rank 0 writes every frame)
+  write     = ceil(frames / P) x pixels x t_pixel (frame n is written by
+              rank n mod P; --float-output: every frame by rank 0, --rank0-writes)
   total     = render + composite + read + write + startup
 
 Rates come from a measured run's --timing record (--rates: the np = 1 run
@@ -92,7 +93,8 @@ def model(p, r, a):
     plane_bytes = 4 * dims[0] * dims[1] * dims[2] / dims[axis]
     widest = max(hi - lo for lo, hi in zip(cuts, cuts[1:])) + 1  # with a ghost plane
     read = widest * plane_bytes / min(r["read_rate"], a.fs_bandwidth / P)
-    write = frames * r["t_pixel"] * p["params"]["width"] * p["params"]["height"]
+    per_writer = frames if a.rank0_writes else -(-frames // P)
+    write = per_writer * r["t_pixel"] * p["params"]["width"] * p["params"]["height"]
     total = render + composite + read + write + r["startup"]
     return {"P": P, "render": render, "render_per_frame_bound": render_per_frame, "composite": composite, "read": read, "write": write,
             "total": total, "imbalance": p["samples_imbalance"],
@@ -115,6 +117,8 @@ def main():
                     help="parallel file system, bytes/s in all")
     ap.add_argument("--over-rate", type=float, default=6e8,
                     help="pixels/s one rank composites with over")
+    ap.add_argument("--rank0-writes", action="store_true",
+                    help="every frame written by rank 0 (runs with --float-output)")
     ap.add_argument("--measured", nargs="*", default=[],
                     help="--timing records of real runs, drawn as points")
     ap.add_argument("--plot", help="PNG to draw")

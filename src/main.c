@@ -4,7 +4,7 @@
  * by all ranks) -> for each snapshot { read this rank's slab (while the
  * OS reads the next one ahead) -> projection, data range -> resample for
  * the orbit -> outputs -> for each angle { render own samples ->
- * composite in visibility order -> rank 0 writes } -> report }.  Every
+ * composite in visibility order -> rank n mod P writes } -> report }.  Every
  * failure that can be seen before a collective step is agreed across
  * ranks, so all ranks exit alike; see STYLE's three tiers. */
 #include <errno.h>
@@ -250,13 +250,13 @@ static int prepare_outputs(App *app, VrError *err)
     if (rc != VR_OK)
         return rc;
     warn_table_error(app);
-    if (app->rank == 0) {
-        const int64_t npix = (int64_t)app->cfg.image_width * app->cfg.image_height;
-        rc = vr_frame_writer_create(&app->cfg, &app->tf, &app->range, npix,
-                                    app->dims[1] * app->dims[2], &app->writer, err);
-        if (rc == VR_OK && app->cfg.tf_export[0])
-            rc = vr_tf_export(&app->tf, app->cfg.tf_export, err);
-    }
+    /* Every rank writes frames (vr_frame_writer_rank); rank 0 the projection. */
+    const int64_t npix = (int64_t)app->cfg.image_width * app->cfg.image_height;
+    rc = vr_frame_writer_create(&app->cfg, &app->tf, &app->range, npix,
+                                app->rank == 0 ? app->dims[1] * app->dims[2] : 0,
+                                &app->writer, err);
+    if (rc == VR_OK && app->rank == 0 && app->cfg.tf_export[0])
+        rc = vr_tf_export(&app->tf, app->cfg.tf_export, err);
     return vr_agree(app->comm, rc, err);
 }
 
@@ -357,7 +357,7 @@ static void render_one(App *app, int n, int frame, float *image)
 
 /* A batch of frames (--batch K; one frame by default): each rank renders
  * its samples of all of them, then they are composited in visibility order
- * and rank 0 writes them, frame by frame.  The ranks wait for each other
+ * and written, frame by frame, each by its rank (vr_frame_writer_rank).  The ranks wait for each other
  * only after the whole batch has been rendered. */
 static int render_batch(App *app, const int *frames, int count, VrError *err)
 {
@@ -377,11 +377,13 @@ static int render_batch(App *app, const int *frames, int count, VrError *err)
             vr_fatal(app->comm, "%s", err->msg);
         vr_timer_start(&app->stats.timers, VR_PHASE_COMPOSITE);
         vr_camera_rank_order(&view, &app->decomp, ws->order);
-        vr_composite(app->compositor, vr_workspace_image(ws, k), ws->order, ws->final, 0);
+        const int writer = vr_frame_writer_rank(cfg, frames[k], app->nranks);
+        vr_composite(app->compositor, vr_workspace_image(ws, k), ws->order, ws->final,
+                     writer);
         vr_timer_stop(&app->stats.timers, VR_PHASE_COMPOSITE);
 
         vr_timer_start(&app->stats.timers, VR_PHASE_WRITE);
-        if (app->rank == 0)
+        if (app->rank == writer)
             rc = vr_frame_writer_frame(&app->writer, ws->final, &view,
                                        frames[k] - cfg->first_angle, app->float_out, err);
         vr_timer_stop(&app->stats.timers, VR_PHASE_WRITE);

@@ -9,6 +9,7 @@
 
 #include "vr/composite.h"
 #include "vr/cost_model.h"
+#include "vr/frame_writer.h"
 #include "vr/memory_budget.h"
 
 void vr_planner_free(VrPlan *plan)
@@ -115,7 +116,8 @@ int vr_planner_make(const VrConfig *cfg, const VrCamera *cam, VrKernel kernel,
         for (int p = 0; p < P; p++) {
             const int r = order[p];
             plan->swap_bytes[r] += pc[p].swap;
-            plan->gather_bytes[r] += r == 0 ? 0 : pc[p].final; /* rank 0 gathers */
+            /* the frame's writer gathers */
+            plan->gather_bytes[r] += r == vr_frame_writer_rank(cfg, f, P) ? 0 : pc[p].final;
             plan->rounds[r] += pc[p].rounds;
             plan->messages[r] += pc[p].messages;
         }

@@ -52,11 +52,12 @@ int vr_workspace_create(MPI_Comm comm, const VrConfig *cfg, const int64_t dims[3
     ws->batch = cfg->batch > 1 ? cfg->batch : 1;
     if (ws->batch > 1)
         ws->more = malloc((size_t)(ws->batch - 1) * (size_t)ws->npix * 4 * sizeof(float));
-    int ok = ws->partial && ws->order && (ws->batch == 1 || ws->more);
+    /* Every rank writes some frames (vr_frame_writer_rank). */
+    ws->final = malloc((size_t)ws->npix * 4 * sizeof(float));
+    int ok = ws->partial && ws->order && ws->final && (ws->batch == 1 || ws->more);
     if (rank == 0) {
-        ws->final = malloc((size_t)ws->npix * 4 * sizeof(float));
         ws->logmean = malloc((size_t)plane * sizeof(float));
-        ok = ok && ws->final && ws->logmean;
+        ok = ok && ws->logmean;
     }
     int rc = ok ? VR_OK
                 : vr_fail(err, VR_ERR_NOMEM, "cannot allocate the image buffers "
