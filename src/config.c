@@ -30,6 +30,7 @@ void vr_config_defaults(VrConfig *cfg)
     cfg->png_channels = 3;
     cfg->png_depth = 8;
     cfg->read_ahead = 1;
+    cfg->batch = 1;
 }
 
 const char *vr_composite_name(VrCompositeMethod m)
@@ -118,6 +119,11 @@ void vr_config_print_usage(FILE *out)
 "                          rounds) from the file's shape alone, render\n"
 "                          nothing; one process (with -t FILE: also as a\n"
 "                          JSON line)\n"
+"      --batch K           render K frames (1 to 64), then composite them:\n"
+"                          ranks wait for each other once per K frames, so\n"
+"                          a run follows its whole-run balance, not every\n"
+"                          frame's slowest rank (K - 1 more images per rank;\n"
+"                          default 1)\n"
 "  -c, --composite METHOD  bswap (binary swap, default), radixk (radix-k:\n"
 "                          groups of up to --radix ranks per round) or tree\n"
 "                          (ordered reduction); all give the same image\n"
@@ -214,7 +220,7 @@ static int copy_text(const char *opt, const char *text, char *dst, size_t cap,
 typedef enum {
     OPT_INPUT, OPT_DATASET, OPT_OUTDIR, OPT_PREFIX, OPT_FLOAT, OPT_TIMING,
     OPT_RESUME, OPT_SIZE, OPT_SAMPLES, OPT_ANGLES, OPT_FIRST, OPT_LAST,
-    OPT_AXIS, OPT_DECOMP, OPT_PLAN, OPT_COMPOSITE, OPT_MAX_MEMORY, OPT_QUIET, OPT_HELP, OPT_VERSION,
+    OPT_AXIS, OPT_DECOMP, OPT_BATCH, OPT_PLAN, OPT_COMPOSITE, OPT_MAX_MEMORY, OPT_QUIET, OPT_HELP, OPT_VERSION,
     OPT_TF, OPT_COLORMAP, OPT_SCALE, OPT_RANGE, OPT_OPACITY, OPT_OPACITY_UNIT,
     OPT_BACKGROUND, OPT_TF_EXPORT, OPT_PNG, OPT_PNG_DEPTH, OPT_PROJ_RANGE,
     OPT_PROJ_COLORMAP, OPT_PROJ_SCALE, OPT_NO_READ_AHEAD, OPT_RADIX
@@ -246,6 +252,7 @@ static const OptSpec OPTIONS[] = {
     {"last-angle", 0, 1, OPT_LAST, 0, VR_MAX_ANGLES, NULL},
     {"axis", 0, 1, OPT_AXIS, 0, 2, NULL},
     {"decomp", 0, 1, OPT_DECOMP, 0, 0, "equal or balanced"},
+    {"batch", 0, 1, OPT_BATCH, 1, VR_MAX_BATCH, NULL},
     {"plan", 0, 1, OPT_PLAN, 1, VR_MAX_PLAN_RANKS, NULL},
     {"composite", 'c', 1, OPT_COMPOSITE, 0, 0, "bswap, radixk or tree"},
     {"radix", 0, 1, OPT_RADIX, 2, 64, NULL},
@@ -317,6 +324,7 @@ static int *int_field(VrConfig *cfg, OptId id)
     case OPT_LAST: return &cfg->last_angle;
     case OPT_AXIS: return &cfg->axis;
     case OPT_PLAN: return &cfg->plan_ranks;
+    case OPT_BATCH: return &cfg->batch;
     case OPT_MAX_MEMORY: return &cfg->max_memory_mib;
     case OPT_RADIX: return &cfg->radix;
     default: return NULL;

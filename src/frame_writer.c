@@ -40,9 +40,9 @@ int vr_frame_writer_create(const VrConfig *cfg, const VrTf *tf, const VrDataRang
                  "is absolute in x)", tf->kind == VR_TF_GAUSSIANS ? "gaussians" : "points");
     const int64_t bytes = npix * fw->channels * (fw->depth / 8);
     fw->pixels = malloc((size_t)bytes);
-    fw->proj = malloc((size_t)proj_pixels * 3);
+    fw->proj = proj_pixels > 0 ? malloc((size_t)proj_pixels * 3) : NULL;
     fw->tf_json = vr_tf_to_json(tf);
-    if (!fw->pixels || !fw->proj || !fw->tf_json) {
+    if (!fw->pixels || (proj_pixels > 0 && !fw->proj) || !fw->tf_json) {
         vr_frame_writer_free(fw);
         return vr_fail(err, VR_ERR_NOMEM, "cannot allocate the frame buffers");
     }

@@ -4,7 +4,7 @@
  * by all ranks) -> for each snapshot { read this rank's slab (while the
  * OS reads the next one ahead) -> projection, data range -> resample for
  * the orbit -> outputs -> for each angle { render own samples ->
- * composite in visibility order -> rank 0 writes } -> report }.  Every
+ * composite in visibility order -> rank n mod P writes } -> report }.  Every
  * failure that can be seen before a collective step is agreed across
  * ranks, so all ranks exit alike; see STYLE's three tiers. */
 #include <errno.h>
@@ -160,6 +160,10 @@ static int check_job(App *app, VrError *err)
         app->stats.decomp = vr_decomp_kind_name(app->decomp.kind);
         app->stats.decomp_cut = app->decomp.cut;
         rc = vr_memory_budget_check(app->comm, &app->base, app->dims, &app->decomp, err);
+        VrSlab slab;
+        vr_decomp_rank_slab(&app->decomp, app->rank, &slab);
+        app->stats.memory_estimate =
+            vr_memory_budget_estimate_bytes(&app->base, app->dims, &slab, app->rank);
     }
     vr_timer_stop(&app->stats.timers, VR_PHASE_OPEN);
     return rc;
@@ -247,13 +251,13 @@ static int prepare_outputs(App *app, VrError *err)
     if (rc != VR_OK)
         return rc;
     warn_table_error(app);
-    if (app->rank == 0) {
-        const int64_t npix = (int64_t)app->cfg.image_width * app->cfg.image_height;
-        rc = vr_frame_writer_create(&app->cfg, &app->tf, &app->range, npix,
-                                    app->dims[1] * app->dims[2], &app->writer, err);
-        if (rc == VR_OK && app->cfg.tf_export[0])
-            rc = vr_tf_export(&app->tf, app->cfg.tf_export, err);
-    }
+    /* Every rank writes frames (vr_frame_writer_rank); rank 0 the projection. */
+    const int64_t npix = (int64_t)app->cfg.image_width * app->cfg.image_height;
+    rc = vr_frame_writer_create(&app->cfg, &app->tf, &app->range, npix,
+                                app->rank == 0 ? app->dims[1] * app->dims[2] : 0,
+                                &app->writer, err);
+    if (rc == VR_OK && app->rank == 0 && app->cfg.tf_export[0])
+        rc = vr_tf_export(&app->tf, app->cfg.tf_export, err);
     return vr_agree(app->comm, rc, err);
 }
 
@@ -336,31 +340,58 @@ static void inject_orbit_failure(const App *app, int n)
                  "(injected by VR_TEST_FAIL)", n);
 }
 
-/* One angle: render own samples, composite, rank 0 writes the frame. */
-static int render_angle(App *app, int n, int frame, VrError *err)
+/* Frame n of the job (its index in the run: frame) into image. */
+static void render_one(App *app, int n, int frame, float *image)
 {
-    VrWorkspace *ws = &app->ws;
     VrView view;
-    int rc = vr_camera_frame(&app->camera, n, &view, err); /* checked before reading */
-    if (rc != VR_OK)
-        vr_fatal(app->comm, "%s", err->msg);
-
+    VrError err = {{0}};
+    if (vr_camera_frame(&app->camera, n, &view, &err) != VR_OK) /* checked before reading */
+        vr_fatal(app->comm, "%s", err.msg);
     vr_timer_start(&app->stats.timers, VR_PHASE_RENDER);
-    app->stats.samples += vr_render_view(app->renderer, &view, &app->table, ws->partial);
+    const int64_t samples = vr_render_view(app->renderer, &view, &app->table, image);
+    app->stats.samples += samples;
+    if (app->stats.frame_samples && frame < app->stats.nframe_samples)
+        app->stats.frame_samples[frame] = samples;
     vr_timer_stop(&app->stats.timers, VR_PHASE_RENDER);
     inject_orbit_failure(app, n);
+}
 
-    vr_timer_start(&app->stats.timers, VR_PHASE_COMPOSITE);
-    vr_camera_rank_order(&view, &app->decomp, ws->order);
-    vr_composite(app->compositor, ws->partial, ws->order, ws->final, 0);
-    vr_timer_stop(&app->stats.timers, VR_PHASE_COMPOSITE);
+/* A batch of frames (--batch K; one frame by default): each rank renders
+ * its samples of all of them, then they are composited in visibility order
+ * and written, frame by frame, each by its rank (vr_frame_writer_rank).  The ranks wait for each other
+ * only after the whole batch has been rendered. */
+static int render_batch(App *app, const int *frames, int count, VrError *err)
+{
+    VrWorkspace *ws = &app->ws;
+    const VrConfig *cfg = &app->cfg;
+    for (int k = 0; k < count; k++) {
+        if (app->rank == 0 && !cfg->quiet) {
+            printf("Rendering Scene %d of %d.\n", frames[k] + 1, cfg->angles);
+            fflush(stdout);
+        }
+        render_one(app, frames[k], frames[k] - cfg->first_angle, vr_workspace_image(ws, k));
+    }
+    int rc = VR_OK;
+    for (int k = 0; rc == VR_OK && k < count; k++) {
+        VrView view;
+        if (vr_camera_frame(&app->camera, frames[k], &view, err) != VR_OK)
+            vr_fatal(app->comm, "%s", err->msg);
+        vr_timer_start(&app->stats.timers, VR_PHASE_COMPOSITE);
+        vr_camera_rank_order(&view, &app->decomp, ws->order);
+        const int writer = vr_frame_writer_rank(cfg, frames[k], app->nranks);
+        vr_composite(app->compositor, vr_workspace_image(ws, k), ws->order, ws->final,
+                     writer);
+        vr_timer_stop(&app->stats.timers, VR_PHASE_COMPOSITE);
 
-    vr_timer_start(&app->stats.timers, VR_PHASE_WRITE);
-    if (app->rank == 0)
-        rc = vr_frame_writer_frame(&app->writer, ws->final, &view, frame, app->float_out,
-                                   err);
-    vr_timer_stop(&app->stats.timers, VR_PHASE_WRITE);
-    return vr_agree(app->comm, rc, err);
+        vr_timer_start(&app->stats.timers, VR_PHASE_WRITE);
+        if (app->rank == writer)
+            rc = vr_frame_writer_frame(&app->writer, ws->final, &view,
+                                       frames[k] - cfg->first_angle, app->float_out, err);
+        vr_timer_stop(&app->stats.timers, VR_PHASE_WRITE);
+        rc = vr_agree(app->comm, rc, err);
+        app->stats.frames += rc == VR_OK;
+    }
+    return rc;
 }
 
 static int render_orbit(App *app, VrError *err)
@@ -371,17 +402,16 @@ static int render_orbit(App *app, VrError *err)
         rc = vr_compositor_create(app->comm, cfg->composite, cfg->radix,
                                   (int64_t)cfg->image_width * cfg->image_height,
                                   &app->compositor, err);
+    int frames[VR_MAX_BATCH], count = 0;
     for (int n = cfg->first_angle; rc == VR_OK && n <= cfg->last_angle; n++) {
-        if (vr_workspace_frame_done(app->comm, cfg, n)) {
+        if (vr_workspace_frame_done(app->comm, cfg, n))
             app->stats.frames_skipped++;
-            continue;
+        else
+            frames[count++] = n;
+        if (count > 0 && (count == app->ws.batch || n == cfg->last_angle)) {
+            rc = render_batch(app, frames, count, err);
+            count = 0;
         }
-        if (app->rank == 0 && !cfg->quiet) {
-            printf("Rendering Scene %d of %d.\n", n + 1, cfg->angles);
-            fflush(stdout);
-        }
-        rc = render_angle(app, n, n - cfg->first_angle, err);
-        app->stats.frames += rc == VR_OK;
     }
     return rc;
 }
@@ -505,6 +535,17 @@ static int run(App *app, VrError *err)
     if (app->base.plan_ranks)
         return plan_job(app, err);
     int rc = check_job(app, err);
+    /* Each frame's samples, for the record's worst-frame imbalance. */
+    const int nframes = app->base.last_angle - app->base.first_angle + 1;
+    if (rc == VR_OK) {
+        app->stats.frame_samples = calloc((size_t)nframes, sizeof *app->stats.frame_samples);
+        app->stats.nframe_samples = app->stats.frame_samples ? nframes : 0;
+        rc = vr_agree(app->comm, app->stats.frame_samples ? VR_OK
+                                                          : vr_fail(err, VR_ERR_NOMEM,
+                                                                    "cannot allocate the "
+                                                                    "frames' counts"),
+                      err);
+    }
     if (rc == VR_OK)
         rc = vr_compositor_create(app->comm, app->base.composite, app->base.radix,
                                   (int64_t)app->base.image_width * app->base.image_height,
@@ -522,6 +563,11 @@ static int run(App *app, VrError *err)
             memcpy(fresh.camera, app->stats.camera, sizeof fresh.camera);
             fresh.decomp = app->stats.decomp;
             fresh.decomp_cut = app->stats.decomp_cut;
+            fresh.memory_estimate = app->stats.memory_estimate;
+            fresh.frame_samples = app->stats.frame_samples;
+            fresh.nframe_samples = app->stats.nframe_samples;
+            memset(fresh.frame_samples, 0,
+                   (size_t)fresh.nframe_samples * sizeof *fresh.frame_samples);
             app->stats = fresh;
             vr_timer_start(&app->stats.timers, VR_PHASE_TOTAL);
         }
@@ -594,6 +640,7 @@ int main(int argc, char **argv)
     vr_tf_free(&app.tf_base); /* app.tf shares its arrays */
     vr_inputs_free(&app.inputs);
     vr_decomp_free(&app.decomp);
+    free(app.stats.frame_samples);
     free(app.layouts);
     MPI_Finalize();
     return vr_test_record_exit(app.rank, vr_exit_code(rc));

@@ -49,9 +49,14 @@ int64_t vr_memory_budget_estimate_bytes(const VrConfig *cfg, const int64_t dims[
                             sat_add(2 * npix * 16, sat_mul(plane, 8)));
     bytes = sat_add(bytes, scratch_bytes);
     bytes = sat_add(bytes, (int64_t)cfg->samples * 96);
-    if (rank == 0) /* final image, frame pixels (RGBA 16-bit at most), float
-                      scratch; projection floats and bytes */
-        bytes = sat_add(bytes, sat_add(npix * (16 + 8 + 12), sat_mul(plane, 4 + 3)));
+    /* --batch K: K - 1 more partial images */
+    if (cfg->batch > 1)
+        bytes = sat_add(bytes, sat_mul(sat_mul(npix, 16), cfg->batch - 1));
+    /* Every rank writes frames: the final image, frame pixels (RGBA 16-bit
+     * at most); rank 0 also the float scratch, projection floats and bytes */
+    bytes = sat_add(bytes, sat_mul(npix, 16 + 8));
+    if (rank == 0)
+        bytes = sat_add(bytes, sat_add(sat_mul(npix, 12), sat_mul(plane, 4 + 3)));
     return bytes;
 }
 

@@ -9,6 +9,7 @@
 
 #include "vr/composite.h"
 #include "vr/cost_model.h"
+#include "vr/frame_writer.h"
 #include "vr/memory_budget.h"
 
 void vr_planner_free(VrPlan *plan)
@@ -60,9 +61,20 @@ int vr_planner_make(const VrConfig *cfg, const VrCamera *cam, VrKernel kernel,
     for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
         ok &= (*fields[f] = calloc((size_t)P, sizeof(int64_t))) != NULL;
     int rc = ok ? VR_OK : vr_fail(err, VR_ERR_NOMEM, "cannot allocate the plan for %d ranks", P);
-    if (rc == VR_OK)
-        rc = vr_cost_model_count(cam, kernel, dims, cfg->axis, cfg->first_angle,
-                                 cfg->last_angle, 1, 0, 1, per_plane, err);
+    /* Each frame's counts, kept for the worst frame's imbalance; their sum
+     * is the run's (integers: the same in any order). */
+    const int F = plan->frames;
+    int64_t *per_frame = rc == VR_OK ? calloc((size_t)F * (size_t)n, sizeof *per_frame) : NULL;
+    if (rc == VR_OK && !per_frame)
+        rc = vr_fail(err, VR_ERR_NOMEM, "cannot allocate the plan's counts (%d frames x "
+                     "%lld planes)", F, (long long)n);
+    for (int f = 0; rc == VR_OK && f < F; f++) {
+        int64_t *counts = per_frame + (size_t)f * (size_t)n;
+        rc = vr_cost_model_count(cam, kernel, dims, cfg->axis, cfg->first_angle + f,
+                                 cfg->first_angle + f, 1, 0, 1, counts, err);
+        for (int64_t p = 0; rc == VR_OK && p < n; p++)
+            per_plane[p] += counts[p];
+    }
     if (rc == VR_OK) {
         const int made = cfg->decomp == VR_DECOMP_BALANCED && P > 1
                              ? vr_decomp_balanced(per_plane, P, dims, cfg->axis, &plan->decomp)
@@ -78,6 +90,21 @@ int vr_planner_make(const VrConfig *cfg, const VrCamera *cam, VrKernel kernel,
             plan->samples[r] += per_plane[p];
         plan->memory[r] = vr_memory_budget_estimate_bytes(cfg, dims, &slab, r);
     }
+    plan->imbalance_frame = 1.0;
+    for (int f = 0; rc == VR_OK && f < F; f++) {
+        const int64_t *counts = per_frame + (size_t)f * (size_t)n;
+        int64_t most = 0, sum = 0;
+        for (int r = 0; r < P; r++) {
+            int64_t s = 0;
+            for (int64_t p = plan->decomp.cut[r]; p < plan->decomp.cut[r + 1]; p++)
+                s += counts[p];
+            most = s > most ? s : most;
+            sum += s;
+        }
+        if (sum > 0 && (double)most * P / (double)sum > plan->imbalance_frame)
+            plan->imbalance_frame = (double)most * P / (double)sum;
+    }
+    free(per_frame);
     if (rc == VR_OK)
         position_costs(cfg, P, (int64_t)cfg->image_width * cfg->image_height, pc);
     for (int f = cfg->first_angle; rc == VR_OK && f <= cfg->last_angle; f++) {
@@ -89,7 +116,8 @@ int vr_planner_make(const VrConfig *cfg, const VrCamera *cam, VrKernel kernel,
         for (int p = 0; p < P; p++) {
             const int r = order[p];
             plan->swap_bytes[r] += pc[p].swap;
-            plan->gather_bytes[r] += r == 0 ? 0 : pc[p].final; /* rank 0 gathers */
+            /* the frame's writer gathers */
+            plan->gather_bytes[r] += r == vr_frame_writer_rank(cfg, f, P) ? 0 : pc[p].final;
             plan->rounds[r] += pc[p].rounds;
             plan->messages[r] += pc[p].messages;
         }
@@ -146,9 +174,9 @@ void vr_planner_print(const VrPlan *plan, const VrConfig *cfg, const int64_t dim
     fprintf(out, "  decomposition: %s slabs along axis %d\n",
             vr_decomp_kind_name(plan->decomp.kind), cfg->axis);
     fprintf(out, "  samples per rank: min %lld, mean %.0f, max %lld (rank %d); max/mean %.4f; "
-                 "%d rank(s) without samples\n",
+                 "%d rank(s) without samples; the worst frame's max/mean %.4f\n",
             (long long)s.min, mean_of(&s, P), (long long)s.max, s.argmax, ratio_of(&s, P),
-            idle);
+            idle, plan->imbalance_frame);
     fprintf(out, "  memory estimate per rank: mean %.1f MiB, max %.1f MiB (rank %d)\n",
             mean_of(&m, P) / mib, (double)m.max / mib, m.argmax);
     char method[32];
@@ -193,8 +221,9 @@ void vr_planner_write_json(const VrPlan *plan, const VrConfig *cfg, const int64_
             cfg->image_height, cfg->samples, cfg->first_angle, cfg->last_angle, cfg->axis,
             vr_decomp_kind_name(plan->decomp.kind), vr_composite_name(cfg->composite),
             cfg->radix);
-    fprintf(out, ",\"frames\":%d,\"samples_total\":%lld,\"samples_imbalance\":%.4f", plan->frames,
-            (long long)s.total, ratio_of(&s, P));
+    fprintf(out, ",\"frames\":%d,\"samples_total\":%lld,\"samples_imbalance\":%.4f,"
+                 "\"samples_imbalance_frame_max\":%.6f",
+            plan->frames, (long long)s.total, ratio_of(&s, P), plan->imbalance_frame);
     json_array(out, "samples_per_rank", plan->samples, P);
     json_array(out, "decomp_cuts", plan->decomp.cut, P + 1);
     fprintf(out, ",\"composite_bytes_sent\":{\"swap_max\":%lld,\"swap_mean\":%.1f,"

@@ -134,9 +134,10 @@ static void mpi_library(char *out, size_t size)
 
 typedef struct {
     Stat phase[VR_PHASE_COUNT];
-    Stat samples, rss, swapped, gathered, io_seconds, rounds, messages;
+    Stat samples, rss, memory_estimate, swapped, gathered, io_seconds, rounds, messages;
     int64_t samples_total, swapped_total, gathered_total, nonfinite_total, read_total;
     int64_t *samples_per_rank; /* rank 0 */
+    double frame_imbalance;    /* rank 0: the worst frame's samples max / mean */
     int hosts, nranks;
     Stat threads;
 } Reduced;
@@ -201,10 +202,12 @@ static void write_json(FILE *f, const VrConfig *cfg, const int64_t dims[3],
             ren->mean > 0 ? ren->max / ren->mean : 1.0);
     fprintf(f, ",\"frames\":%d,\"frames_skipped\":%d", st->frames, st->frames_skipped);
     fprintf(f, ",\"samples_total\":%lld,\"samples_per_second\":%.1f,"
-               "\"samples_imbalance\":%.4f,\"samples_per_rank\":[",
+               "\"samples_imbalance\":%.4f,\"samples_imbalance_frame_max\":%.6f,"
+               "\"samples_per_rank\":[",
             (long long)r->samples_total,
             ren->max > 0 ? (double)r->samples_total / ren->max : 0.0,
-            r->samples.mean > 0 ? r->samples.max / r->samples.mean : 1.0);
+            r->samples.mean > 0 ? r->samples.max / r->samples.mean : 1.0,
+            r->frame_imbalance);
     for (int i = 0; i < r->nranks; i++)
         fprintf(f, "%s%lld", i ? "," : "", (long long)r->samples_per_rank[i]);
     /* The planes along the axis each rank owns: [cut[r], cut[r + 1]). */
@@ -224,6 +227,8 @@ static void write_json(FILE *f, const VrConfig *cfg, const int64_t dims[3],
             r->rounds.max, r->rounds.mean, r->messages.max, r->messages.mean);
     fprintf(f, "\"peak_rss_bytes\":{\"max\":%.0f,\"mean\":%.0f,\"max_rank\":%d}",
             r->rss.max, r->rss.mean, r->rss.argmax);
+    fprintf(f, ",\"memory_estimate_bytes\":{\"max\":%.0f,\"mean\":%.0f,\"max_rank\":%d}",
+            r->memory_estimate.max, r->memory_estimate.mean, r->memory_estimate.argmax);
     /* bytes: what all ranks read (as float, ghost planes included);
      * cube_bytes: the cube once, as float32. */
     fputs(",\"io\":{\"mode\":", f);
@@ -367,6 +372,30 @@ static int64_t sum_int64(MPI_Comm comm, int64_t v)
     return sum;
 }
 
+/* Collective.  The largest max / mean over ranks of any frame's samples
+ * (rank 0's answer; frames with no samples anywhere, or skipped, count as
+ * balanced). */
+static double frame_imbalance(MPI_Comm comm, const VrRunStats *st)
+{
+    int rank, nranks;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &nranks);
+    const int F = st->frame_samples ? st->nframe_samples : 0;
+    int64_t *most = rank == 0 ? malloc(((size_t)F + 1) * sizeof *most) : NULL;
+    int64_t *sum = rank == 0 ? malloc(((size_t)F + 1) * sizeof *sum) : NULL;
+    if (F) {
+        MPI_Reduce(st->frame_samples, most, F, MPI_INT64_T, MPI_MAX, 0, comm);
+        MPI_Reduce(st->frame_samples, sum, F, MPI_INT64_T, MPI_SUM, 0, comm);
+    }
+    double worst = 1.0;
+    for (int f = 0; rank == 0 && most && sum && f < F; f++)
+        if (sum[f] > 0 && (double)most[f] * nranks / (double)sum[f] > worst)
+            worst = (double)most[f] * nranks / (double)sum[f];
+    free(most);
+    free(sum);
+    return worst;
+}
+
 int vr_report(MPI_Comm comm, const VrConfig *cfg, const int64_t dims[3],
               const VrRunStats *stats, VrError *err)
 {
@@ -385,6 +414,7 @@ int vr_report(MPI_Comm comm, const VrConfig *cfg, const int64_t dims[3],
     r.samples = reduce_stat(comm, (double)stats->samples);
     r.samples_total = sum_int64(comm, stats->samples);
     r.rss = reduce_stat(comm, (double)vr_peak_rss_bytes());
+    r.memory_estimate = reduce_stat(comm, (double)stats->memory_estimate);
     r.io_seconds = reduce_stat(comm, stats->io_seconds);
     r.swapped = reduce_stat(comm, (double)stats->bytes_swapped);
     r.swapped_total = sum_int64(comm, stats->bytes_swapped);
@@ -395,6 +425,7 @@ int vr_report(MPI_Comm comm, const VrConfig *cfg, const int64_t dims[3],
     r.nonfinite_total = sum_int64(comm, stats->nonfinite);
     r.read_total = sum_int64(comm, stats->bytes_read);
     r.hosts = count_hosts(comm);
+    r.frame_imbalance = frame_imbalance(comm, stats);
     if (rank == 0)
         r.samples_per_rank = malloc((size_t)r.nranks * sizeof(int64_t));
     MPI_Gather(&stats->samples, 1, MPI_INT64_T, r.samples_per_rank, 1, MPI_INT64_T, 0,

@@ -31,6 +31,7 @@ int vr_workspace_prepare_outputs(MPI_Comm comm, const VrConfig *cfg, VrError *er
 void vr_workspace_free(VrWorkspace *ws)
 {
     free(ws->partial);
+    free(ws->more);
     free(ws->final);
     free(ws->order);
     free(ws->logmean);
@@ -48,15 +49,20 @@ int vr_workspace_create(MPI_Comm comm, const VrConfig *cfg, const int64_t dims[3
     const int64_t plane = dims[1] * dims[2];
     ws->partial = malloc((size_t)ws->npix * 4 * sizeof(float));
     ws->order = malloc((size_t)nranks * sizeof(int));
-    int ok = ws->partial && ws->order;
+    ws->batch = cfg->batch > 1 ? cfg->batch : 1;
+    if (ws->batch > 1)
+        ws->more = malloc((size_t)(ws->batch - 1) * (size_t)ws->npix * 4 * sizeof(float));
+    /* Every rank writes some frames (vr_frame_writer_rank). */
+    ws->final = malloc((size_t)ws->npix * 4 * sizeof(float));
+    int ok = ws->partial && ws->order && ws->final && (ws->batch == 1 || ws->more);
     if (rank == 0) {
-        ws->final = malloc((size_t)ws->npix * 4 * sizeof(float));
         ws->logmean = malloc((size_t)plane * sizeof(float));
-        ok = ok && ws->final && ws->logmean;
+        ok = ok && ws->logmean;
     }
     int rc = ok ? VR_OK
                 : vr_fail(err, VR_ERR_NOMEM, "cannot allocate the image buffers "
-                          "(%dx%d)", cfg->image_width, cfg->image_height);
+                          "(%dx%d, %d per rank)", cfg->image_width, cfg->image_height,
+                          ws->batch);
     rc = vr_agree(comm, rc, err);
     if (rc != VR_OK)
         vr_workspace_free(ws);

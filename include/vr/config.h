@@ -26,6 +26,7 @@ enum {
     VR_MAX_IMAGE = 32768,
     VR_MAX_SAMPLES = 1 << 20,
     VR_MAX_ANGLES = 1 << 20,
+    VR_MAX_BATCH = 64,      /* --batch: frames rendered before compositing */
     VR_MAX_MEMORY_MIB = 1 << 30,
     VR_MAX_INPUT_ARGS = 1024,
     VR_MAX_PLAN_RANKS = 1 << 20
@@ -55,6 +56,7 @@ typedef struct {
     int last_angle;          /* last angle index rendered (inclusive) */
     int axis;                /* decomposition axis: 0, 1 or 2 */
     VrDecompKind decomp;     /* --decomp equal (default) | balanced */
+    int batch;               /* --batch K: render K frames, then composite them (1) */
     int plan_ranks;          /* --plan P: print the job's plan for P ranks and
                                 render nothing (planner.h); 0 = render */
     VrCompositeMethod composite;

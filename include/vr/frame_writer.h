@@ -1,4 +1,9 @@
-/* frame_writer.h — composited images into the run's files, on rank 0.
+/* frame_writer.h — composited images into the run's files.
+ *
+ * Frame n is gathered to and written by rank n mod P (vr_frame_writer_rank),
+ * so the writing spreads over the ranks and shrinks with P; with a float
+ * output (one HDF5 file, written by rank 0) every frame goes to rank 0.
+ * The projection is rank 0's.
  *
  * Turns each frame's premultiplied image into a PNG (RGB over the
  * transfer function's background, or RGBA with straight alpha; 8 or 16
@@ -34,7 +39,15 @@ typedef struct {
     char software[160];
 } VrFrameWriter;
 
-/* Rank 0.  For frames of npix pixels and a projection of proj_pixels. */
+/* Pure.  The rank that gathers and writes frame n (the angle's index) of
+ * a job on nranks ranks. */
+static inline int vr_frame_writer_rank(const VrConfig *cfg, int n, int nranks)
+{
+    return cfg->float_output[0] || nranks < 1 ? 0 : n % nranks;
+}
+
+/* Every rank.  For frames of npix pixels and, on rank 0, a projection of
+ * proj_pixels (0 elsewhere). */
 int vr_frame_writer_create(const VrConfig *cfg, const VrTf *tf, const VrDataRange *dr,
                            int64_t npix, int64_t proj_pixels, VrFrameWriter *fw,
                            VrError *err);

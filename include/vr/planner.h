@@ -31,6 +31,7 @@ typedef struct {
     int64_t *rounds;       /* per rank: rounds taken part in */
     int64_t *messages;     /* per rank: messages sent in them */
     int frames;
+    double imbalance_frame; /* the worst frame's samples max / mean over ranks */
 } VrPlan;
 
 /* Pure.  The plan of the job (cfg, its camera and kernel, a cube of dims)

@@ -35,10 +35,13 @@ const char *vr_phase_name(VrPhase p);
 typedef struct {
     VrTimers timers;
     int64_t samples;         /* samples composited */
+    int64_t *frame_samples;  /* [nframe_samples]: ... in each frame of the run (not owned) */
+    int nframe_samples;
     int64_t bytes_read;
     double io_seconds;       /* in the collective H5Dread calls */
     int64_t bytes_swapped;   /* sent in compositing stages */
     int64_t bytes_gathered;  /* sent in the final gathers */
+    int64_t memory_estimate; /* this rank's (memory_budget.h), bytes */
     int64_t rounds;          /* compositing rounds taken part in */
     int64_t messages;        /* ... and messages sent in them */
     int64_t nonfinite;       /* NaN/inf voxels zeroed (owned) */

@@ -18,6 +18,8 @@
 typedef struct {
     int64_t npix;
     float *partial;          /* this rank's premultiplied image, npix * 4 */
+    float *more;             /* --batch K: K - 1 more of them, or NULL */
+    int batch;               /* K */
     float *final;            /* rank 0: the composited image, npix * 4 */
     int *order;              /* visibility order, nranks */
     float *logmean;          /* rank 0: projection, Ny * Nz */
@@ -33,6 +35,12 @@ int vr_workspace_prepare_outputs(MPI_Comm comm, const VrConfig *cfg, VrError *er
 int vr_workspace_create(MPI_Comm comm, const VrConfig *cfg, const int64_t dims[3],
                         VrWorkspace *ws, VrError *err);
 void vr_workspace_free(VrWorkspace *ws);
+
+/* This rank's image k of a batch (0 <= k < ws->batch); 0 is ws->partial. */
+static inline float *vr_workspace_image(const VrWorkspace *ws, int k)
+{
+    return k == 0 ? ws->partial : ws->more + (size_t)(k - 1) * (size_t)ws->npix * 4;
+}
 
 /* Collective.  Rank 0 prints one warning if the data held NaN, infinite,
  * zero or negative voxels, saying how they render (linear: under a linear

@@ -4,7 +4,8 @@
 plan_case.py --mpiexec M --tool T --work DIR --max-np 16 -- -i cube.h5 <options>
 For P = 1 .. MAX: runs the planner (one process, --plan P) and the job at P
 ranks, both with --timing, and requires the same samples_per_rank,
-samples_total, decomp_cuts, composite_bytes_sent (every field) and
+samples_total, the worst frame's imbalance, decomp_cuts, memory estimate
+(max, mean, its rank), composite_bytes_sent (every field) and
 composite_rounds (every field).  Odd P use --decomp balanced with
 -c radixk --radix 3, even P the default equal slabs and binary swap, and
 P = 6 and 12 the tree.  Then --plan 65536 on the same cube (more ranks than
@@ -19,7 +20,8 @@ import sys
 
 import launch
 
-SAME = ["samples_per_rank", "samples_total", "decomp_cuts", "composite_bytes_sent",
+SAME = ["samples_per_rank", "samples_total", "samples_imbalance_frame_max", "decomp_cuts",
+        "memory_estimate_bytes", "composite_bytes_sent",
         "composite_rounds"]
 
 

@@ -80,8 +80,9 @@ CASES = {
     # room for a few PNGs: the frame after them fails halfway
     "png_disk_full_midway": fault(
         ["-i", "cube.h5", "-o", "fs/out", "-N", "64"],
-        line_re=re.escape(ERR + "cannot write 'fs/out/volumerender") + r"\d+" +
-        re.escape(".png': No space left on device"),
+        # frame n is written by rank n mod P: any rank may meet the full disk
+        line_re=re.escape(ERR) + r"(rank \d+: )?" + re.escape("cannot write 'fs/out/volumerender")
+        + r"\d+" + re.escape(".png': No space left on device"),
         fs=(128, 7, ["out"], {}), check=check_midway, cube=WIDE),
     # the float file is refused at creation: its room is reserved then
     "float_disk_full": fault(
@@ -99,12 +100,13 @@ CASES = {
         ["-i", "cube.h5", "-N", "16", "-t", "fs/t.jsonl"],
         ERR + "cannot write timing file 'fs/t.jsonl': No space left on device",
         fs=(32, 0, [], {}), outputs=ALL_FRAMES),
-    # the output folder removed after two frames
+    # the output folder removed after three frames (frame 3 is rank 0's at
+    # np 1 and 3: frame n is written by rank n mod P)
     "outdir_removed": fault(
         ["-i", "cube.h5", "-N", "16"],
-        ERR + "cannot write 'out/volumerender2.png': folder 'out': No such file or "
+        ERR + "cannot write 'out/volumerender3.png': folder 'out': No such file or "
               "directory",
-        env={"VR_TEST_FAIL": "0:rmdir:volumerender2.png"}),
+        env={"VR_TEST_FAIL": "0:rmdir:volumerender3.png"}),
     # links that lead nowhere (links.h5, made with h5py)
     "dataset_soft_link": fault(
         ["-i", "links.h5", "-d", "density"],
