@@ -4,23 +4,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <malloc.h>
 #include <sys/mman.h>
 
 enum { HUGE_PAGE = 2 * 1024 * 1024 };
 
-/* Freed buffers kept for reuse (vr_memory_keep_freed), with their sizes. */
-static struct {
+/* The huge-page blocks handed out and not yet freed, with their sizes
+ * (so a freed one can be kept for an allocation of the same size), and
+ * the freed ones kept for reuse (vr_memory_keep_freed). */
+typedef struct {
     void *p;
     size_t bytes;
-} kept[VR_MEMORY_KEEP_MAX];
-static int nkept, keep_max;
+} Block;
+enum { LIVE_MAX = 64 };
+static Block live[LIVE_MAX], kept[VR_MEMORY_KEEP_MAX];
+static int nlive, nkept, keep_max;
 
 void vr_memory_keep_freed(int n)
 {
     keep_max = n < 0 ? 0 : n > VR_MEMORY_KEEP_MAX ? VR_MEMORY_KEEP_MAX : n;
     while (nkept > keep_max)
         free(kept[--nkept].p);
+}
+
+static void *handed_out(void *p, size_t bytes)
+{
+    if (nlive < LIVE_MAX) /* else untracked: freed, never kept */
+        live[nlive++] = (Block){p, bytes};
+    return p;
 }
 
 void *vr_alloc_large(size_t bytes)
@@ -34,7 +44,7 @@ void *vr_alloc_large(size_t bytes)
         if (kept[i].bytes == rounded) {
             void *p = kept[i].p;
             kept[i] = kept[--nkept];
-            return p;
+            return handed_out(p, rounded);
         }
     void *p = NULL;
     if (posix_memalign(&p, HUGE_PAGE, rounded) != 0)
@@ -42,24 +52,26 @@ void *vr_alloc_large(size_t bytes)
 #ifdef MADV_HUGEPAGE
     madvise(p, rounded, MADV_HUGEPAGE); /* a hint: failure is harmless */
 #endif
-    return p;
+    return handed_out(p, rounded);
 }
 
 void vr_free_large(void *p)
 {
-    /* Only huge-page-aligned blocks came from the branch above. */
-    if (p && keep_max > 0 && ((uintptr_t)p % HUGE_PAGE) == 0) {
-        const size_t usable = malloc_usable_size(p);
-        const size_t rounded = usable / HUGE_PAGE * HUGE_PAGE;
-        if (rounded >= HUGE_PAGE) {
-            if (nkept == keep_max) /* the oldest goes */
-                free(kept[0].p), kept[0] = kept[--nkept];
-            kept[nkept].p = p;
-            kept[nkept].bytes = rounded;
-            nkept++;
+    if (!p)
+        return;
+    for (int i = 0; i < nlive; i++)
+        if (live[i].p == p) {
+            const Block b = live[i];
+            live[i] = live[--nlive];
+            if (keep_max == 0)
+                break;
+            if (nkept == keep_max) { /* the oldest goes */
+                free(kept[0].p);
+                kept[0] = kept[--nkept];
+            }
+            kept[nkept++] = b;
             return;
         }
-    }
     free(p);
 }
 

@@ -28,7 +28,8 @@ enum { VR_MEMORY_KEEP_MAX = 4 };
 void vr_memory_keep_freed(int n);
 
 /* Gives the whole pages inside bytes [from, to) of a vr_alloc_large buffer
- * back to the system: they read as zero afterwards.  For buffers consumed
+ * back to the system: they read as zero afterwards (a kept buffer's given
+ * back pages are faulted in again when it is reused).  For buffers consumed
  * front to back, so that what is allocated next reuses memory already
  * faulted in (on a virtual machine, fresh memory can cost seconds). */
 void vr_release_pages(void *base, size_t from, size_t to);
