@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 void vr_read_ahead_layout(MPI_Comm comm, const char *path, const char *dataset,
@@ -46,14 +47,37 @@ void vr_read_ahead_layout(MPI_Comm comm, const char *path, const char *dataset,
  * pieces no larger than the smallest common window. */
 #define READ_AHEAD_CALL_BYTES ((int64_t)128 << 10)
 
+/* At most this much is read ahead at a time (see read_ahead_main). */
+#define READ_AHEAD_PACE_BYTES ((int64_t)1 << 20)
+
+/* This thread's reads at the idle I/O priority (Linux ioprio_set; where
+ * the block layer's scheduler honours it, e.g. mq-deadline and bfq): the
+ * rank's own I/O meanwhile, the frames it writes and the file system's
+ * journal commits behind their renames, goes first instead of queueing
+ * behind a slab's worth of reads (measured here: renames 0.5 -> 2.1 ms
+ * each with the read-ahead at the default priority). */
+static void lower_io_priority(void)
+{
+#ifdef SYS_ioprio_set
+    enum { WHO_PROCESS = 1, CLASS_IDLE = 3, CLASS_SHIFT = 13 };
+    (void)syscall(SYS_ioprio_set, WHO_PROCESS, 0, CLASS_IDLE << CLASS_SHIFT);
+#endif
+}
+
 static void *read_ahead_main(void *arg)
 {
     VrReadAhead *ra = arg;
+    lower_io_priority(); /* a hint: failure changes nothing else */
     const int fd = open(ra->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return NULL; /* the read will report the file itself */
-    /* readahead(2) returns once the reads are queued (or, when the queue is
-     * full, done): in this thread, that is while the rank renders. */
+    /* No read-ahead of the kernel's own on top (its window can be MiBs). */
+    posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+    /* readahead(2) returns once the reads are queued: in this thread, that
+     * is while the rank renders.  After every READ_AHEAD_PACE_BYTES, one
+     * byte at the end is read, which waits for that stretch to arrive, so
+     * no more than that is ever queued ahead of the rank's own I/O. */
+    int64_t queued = 0;
     for (int64_t i = 0; i < ra->nranges; i++) {
         const int64_t end = ra->ranges[i][0] + ra->ranges[i][1];
         for (int64_t at = ra->ranges[i][0]; at < end; at += READ_AHEAD_CALL_BYTES) {
@@ -62,6 +86,13 @@ static void *read_ahead_main(void *arg)
             if (readahead(fd, (off_t)at, (size_t)len) != 0) {
                 close(fd);
                 return NULL;
+            }
+            queued += len;
+            if (queued >= READ_AHEAD_PACE_BYTES || at + len == end) {
+                char byte;
+                if (pread(fd, &byte, 1, (off_t)(at + len - 1)) != 1)
+                    break;
+                queued = 0;
             }
         }
     }
