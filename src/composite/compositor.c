@@ -58,6 +58,19 @@ struct VrCompositor {
     int64_t bytes_swapped, bytes_gathered, rounds, messages;
 };
 
+/* The compositor's allocations (not its communicator or type); accepts NULL. */
+static void free_buffers(VrCompositor *c)
+{
+    if (!c)
+        return;
+    free(c->recv);
+    free(c->req);
+    free(c->stat);
+    free(c->counts);
+    free(c->displs);
+    free(c);
+}
+
 int vr_compositor_create(MPI_Comm comm, VrCompositeMethod method, int radix,
                          int64_t npix, VrCompositor **out, VrError *err)
 {
@@ -79,14 +92,7 @@ int vr_compositor_create(MPI_Comm comm, VrCompositeMethod method, int radix,
         rc = vr_fail(err, VR_ERR_NOMEM, "cannot allocate the compositing buffers");
     rc = vr_agree(comm, rc, err);
     if (rc != VR_OK) {
-        if (c) {
-            free(c->recv);
-            free(c->req);
-            free(c->stat);
-            free(c->counts);
-            free(c->displs);
-            free(c);
-        }
+        free_buffers(c);
         *out = NULL;
         return rc;
     }
@@ -103,12 +109,7 @@ void vr_compositor_free(VrCompositor *c)
         return;
     MPI_Type_free(&c->pixel);
     MPI_Comm_free(&c->comm);
-    free(c->recv);
-    free(c->req);
-    free(c->stat);
-    free(c->counts);
-    free(c->displs);
-    free(c);
+    free_buffers(c);
 }
 
 int64_t vr_compositor_bytes_swapped(const VrCompositor *c) { return c->bytes_swapped; }

@@ -11,7 +11,6 @@ batch_case.py --mpiexec M --tool T --work DIR --nps 1,3 --batch 4 -- -i cube.h5 
 import argparse
 import json
 import os
-import shutil
 import sys
 
 import h5py
@@ -46,16 +45,9 @@ def pngs(folder):
 
 def main():
     p = argparse.ArgumentParser()
-    launch.add_launch_args(p)
-    p.add_argument("--tool", required=True)
-    p.add_argument("--work", required=True)
     p.add_argument("--nps", default="1,3")
     p.add_argument("--batch", type=int, default=4)
-    p.add_argument("tool_args", nargs=argparse.REMAINDER)
-    a = p.parse_args()
-    tool_args = a.tool_args[1:] if a.tool_args[:1] == ["--"] else a.tool_args
-    shutil.rmtree(a.work, ignore_errors=True)
-    os.makedirs(a.work)
+    a, tool_args = launch.parse_driver(p)
     fails = []
     for np_ in [int(x) for x in a.nps.split(",")]:
         got = {}

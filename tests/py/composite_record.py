@@ -14,7 +14,6 @@ the rank that gathers sends nothing in the gather.  Nothing is timed.
 import argparse
 import json
 import os
-import shutil
 import sys
 
 import launch
@@ -35,14 +34,7 @@ CASES = [
 
 def main():
     p = argparse.ArgumentParser()
-    launch.add_launch_args(p)
-    p.add_argument("--tool", required=True)
-    p.add_argument("--work", required=True)
-    p.add_argument("tool_args", nargs=argparse.REMAINDER)
-    a = p.parse_args()
-    tool_args = a.tool_args[1:] if a.tool_args[:1] == ["--"] else a.tool_args
-    shutil.rmtree(a.work, ignore_errors=True)
-    os.makedirs(a.work)
+    a, tool_args = launch.parse_driver(p)
     fails = []
     npix = N * N
     for method, radix, np_, ks in CASES:

@@ -10,6 +10,24 @@ def add_launch_args(p):
                    help="extra launcher flags (CMake list: ';'-separated)")
 
 
+def parse_driver(p):
+    """Adds --tool, --work and the tool's options (after '--') to parser p
+    (launch flags included), parses, and empties the work folder.
+    Returns (args, tool options)."""
+    import argparse
+    import os
+    import shutil
+    add_launch_args(p)
+    p.add_argument("--tool", required=True)
+    p.add_argument("--work", required=True)
+    p.add_argument("tool_args", nargs=argparse.REMAINDER)
+    a = p.parse_args()
+    tool_args = a.tool_args[1:] if a.tool_args[:1] == ["--"] else a.tool_args
+    shutil.rmtree(a.work, ignore_errors=True)
+    os.makedirs(a.work)
+    return a, tool_args
+
+
 def command(args, np, tool, tool_args):
     flags = [f for f in args.mpiexec_flags.replace(";", " ").split() if f]
     return [args.mpiexec, args.np_flag, str(np)] + flags + [tool] + list(tool_args)

@@ -15,7 +15,6 @@ one-rank total.  Counts only, never times.
 import argparse
 import json
 import os
-import shutil
 import sys
 
 import launch
@@ -40,15 +39,8 @@ def last_record(path):
 
 def main():
     p = argparse.ArgumentParser()
-    launch.add_launch_args(p)
-    p.add_argument("--tool", required=True)
-    p.add_argument("--work", required=True)
     p.add_argument("--max-np", type=int, default=16)
-    p.add_argument("tool_args", nargs=argparse.REMAINDER)
-    a = p.parse_args()
-    tool_args = a.tool_args[1:] if a.tool_args[:1] == ["--"] else a.tool_args
-    shutil.rmtree(a.work, ignore_errors=True)
-    os.makedirs(a.work)
+    a, tool_args = launch.parse_driver(p)
     fails = []
     total1 = None
     for P in range(1, a.max_np + 1):
