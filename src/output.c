@@ -357,7 +357,7 @@ int vr_png_write(const char *path, int width, int height, int channels, int dept
     }
     png_set_write_fn(png, &sink, png_sink_write, png_sink_flush);
     /* zlib level 1: half the time of the default for frames a few per cent
-     * larger; the frame writer runs on rank 0 alone, so its time counts. */
+     * larger; the write phase is on the critical path, so its time counts. */
     png_set_compression_level(png, 1);
     png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, depth,
                  channels == 4 ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_RGB,

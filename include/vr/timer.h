@@ -45,7 +45,7 @@ typedef struct {
     int64_t rounds;          /* compositing rounds taken part in */
     int64_t messages;        /* ... and messages sent in them */
     int64_t nonfinite;       /* NaN/inf voxels zeroed (owned) */
-    int frames;              /* frames rendered (rank 0 wrote them) */
+    int frames;              /* frames rendered and written */
     int frames_skipped;      /* by --resume */
     char io_mode[32];
     char io_cause[256];

@@ -20,7 +20,7 @@ typedef struct {
     float *partial;          /* this rank's premultiplied image, npix * 4 */
     float *more;             /* --batch K: K - 1 more of them, or NULL */
     int batch;               /* K */
-    float *final;            /* rank 0: the composited image, npix * 4 */
+    float *final;            /* the composited image of the frames this rank writes */
     int *order;              /* visibility order, nranks */
     float *logmean;          /* rank 0: projection, Ny * Nz */
 } VrWorkspace;
