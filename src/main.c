@@ -341,14 +341,10 @@ static void inject_orbit_failure(const App *app, int n)
 }
 
 /* Frame n of the job (its index in the run: frame) into image. */
-static void render_one(App *app, int n, int frame, float *image)
+static void render_one(App *app, const VrView *view, int n, int frame, float *image)
 {
-    VrView view;
-    VrError err = {{0}};
-    if (vr_camera_frame(&app->camera, n, &view, &err) != VR_OK) /* checked before reading */
-        vr_fatal(app->comm, "%s", err.msg);
     vr_timer_start(&app->stats.timers, VR_PHASE_RENDER);
-    const int64_t samples = vr_render_view(app->renderer, &view, &app->table, image);
+    const int64_t samples = vr_render_view(app->renderer, view, &app->table, image);
     app->stats.samples += samples;
     if (app->stats.frame_samples && frame < app->stats.nframe_samples)
         app->stats.frame_samples[frame] = samples;
@@ -357,27 +353,30 @@ static void render_one(App *app, int n, int frame, float *image)
 }
 
 /* A batch of frames (--batch K; one frame by default): each rank renders
- * its samples of all of them, then they are composited in visibility order
- * and written, frame by frame, each by its rank (vr_frame_writer_rank).  The ranks wait for each other
- * only after the whole batch has been rendered. */
+ * its samples of all of them, then they are composited in visibility
+ * order and written, frame by frame, each by its rank
+ * (vr_frame_writer_rank).  The ranks wait for each other only after the
+ * whole batch has been rendered. */
 static int render_batch(App *app, const int *frames, int count, VrError *err)
 {
     VrWorkspace *ws = &app->ws;
     const VrConfig *cfg = &app->cfg;
+    VrView views[VR_MAX_BATCH];
     for (int k = 0; k < count; k++) {
+        if (vr_camera_frame(&app->camera, frames[k], &views[k], err) != VR_OK)
+            vr_fatal(app->comm, "%s", err->msg); /* checked before reading */
         if (app->rank == 0 && !cfg->quiet) {
             printf("Rendering Scene %d of %d.\n", frames[k] + 1, cfg->angles);
             fflush(stdout);
         }
-        render_one(app, frames[k], frames[k] - cfg->first_angle, vr_workspace_image(ws, k));
+        render_one(app, &views[k], frames[k], frames[k] - cfg->first_angle,
+                   vr_workspace_image(ws, k));
     }
     int rc = VR_OK;
     for (int k = 0; rc == VR_OK && k < count; k++) {
-        VrView view;
-        if (vr_camera_frame(&app->camera, frames[k], &view, err) != VR_OK)
-            vr_fatal(app->comm, "%s", err->msg);
+        const VrView *view = &views[k];
         vr_timer_start(&app->stats.timers, VR_PHASE_COMPOSITE);
-        vr_camera_rank_order(&view, &app->decomp, ws->order);
+        vr_camera_rank_order(view, &app->decomp, ws->order);
         const int writer = vr_frame_writer_rank(cfg, frames[k], app->nranks);
         vr_composite(app->compositor, vr_workspace_image(ws, k), ws->order, ws->final,
                      writer);
@@ -385,7 +384,7 @@ static int render_batch(App *app, const int *frames, int count, VrError *err)
 
         vr_timer_start(&app->stats.timers, VR_PHASE_WRITE);
         if (app->rank == writer)
-            rc = vr_frame_writer_frame(&app->writer, ws->final, &view,
+            rc = vr_frame_writer_frame(&app->writer, ws->final, view,
                                        frames[k] - cfg->first_angle, app->float_out, err);
         vr_timer_stop(&app->stats.timers, VR_PHASE_WRITE);
         rc = vr_agree(app->comm, rc, err);

@@ -45,6 +45,15 @@ static void position_costs(const VrConfig *cfg, int P, int64_t npix, PositionCos
     }
 }
 
+/* A slab's samples: the counts of its planes [lo, hi). */
+static int64_t sum_planes(const int64_t *counts, int64_t lo, int64_t hi)
+{
+    int64_t s = 0;
+    for (int64_t p = lo; p < hi; p++)
+        s += counts[p];
+    return s;
+}
+
 int vr_planner_make(const VrConfig *cfg, const VrCamera *cam, VrKernel kernel,
                     const int64_t dims[3], int P, VrPlan *plan, VrError *err)
 {
@@ -86,8 +95,7 @@ int vr_planner_make(const VrConfig *cfg, const VrCamera *cam, VrKernel kernel,
     for (int r = 0; rc == VR_OK && r < P; r++) {
         VrSlab slab;
         vr_decomp_rank_slab(&plan->decomp, r, &slab);
-        for (int64_t p = slab.own_lo; p < slab.own_hi; p++)
-            plan->samples[r] += per_plane[p];
+        plan->samples[r] = sum_planes(per_plane, slab.own_lo, slab.own_hi);
         plan->memory[r] = vr_memory_budget_estimate_bytes(cfg, dims, &slab, r);
     }
     plan->imbalance_frame = 1.0;
@@ -95,9 +103,7 @@ int vr_planner_make(const VrConfig *cfg, const VrCamera *cam, VrKernel kernel,
         const int64_t *counts = per_frame + (size_t)f * (size_t)n;
         int64_t most = 0, sum = 0;
         for (int r = 0; r < P; r++) {
-            int64_t s = 0;
-            for (int64_t p = plan->decomp.cut[r]; p < plan->decomp.cut[r + 1]; p++)
-                s += counts[p];
+            const int64_t s = sum_planes(counts, plan->decomp.cut[r], plan->decomp.cut[r + 1]);
             most = s > most ? s : most;
             sum += s;
         }
