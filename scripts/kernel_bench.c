@@ -181,7 +181,7 @@ int main(int argc, char **argv)
     VrTf tf = {0};
     VrTfTable ref = {.reference = 1, .scale = VR_SCALE_LN}, table = {0};
     VrDataRange dr;
-    VrSlab slab;
+    VrBlock slab;
     int ok = vr_volume_probe(MPI_COMM_WORLD, path, dataset, dims, &err) == VR_OK;
     if (ok) {
         int rank, nranks;

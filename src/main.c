@@ -160,8 +160,8 @@ static int check_job(App *app, VrError *err)
         app->stats.decomp = vr_decomp_kind_name(app->decomp.kind);
         app->stats.decomp_cut = app->decomp.cut;
         rc = vr_memory_budget_check(app->comm, &app->base, app->dims, &app->decomp, err);
-        VrSlab slab;
-        vr_decomp_rank_slab(&app->decomp, app->rank, &slab);
+        VrBlock slab;
+        vr_decomp_rank_block(&app->decomp, app->rank, &slab);
         app->stats.memory_estimate =
             vr_memory_budget_estimate_bytes(&app->base, app->dims, &slab, app->rank);
     }
@@ -265,8 +265,8 @@ static int prepare_outputs(App *app, VrError *err)
 static int load_volume(App *app, VrError *err)
 {
     VrVolume vol;
-    VrSlab slab;
-    vr_decomp_rank_slab(&app->decomp, app->rank, &slab);
+    VrBlock slab;
+    vr_decomp_rank_block(&app->decomp, app->rank, &slab);
     vr_timer_start(&app->stats.timers, VR_PHASE_READ);
     vr_read_ahead_finish(&app->ahead); /* this snapshot's pages are in, or coming */
     int rc = vr_volume_read(app->comm, app->cfg.input, app->cfg.dataset, app->dims,
@@ -442,8 +442,8 @@ static void read_next_ahead(App *app, int k)
 {
     if (!app->layouts || k + 1 >= app->inputs.count)
         return;
-    VrSlab slab;
-    vr_decomp_rank_slab(&app->decomp, app->rank, &slab);
+    VrBlock slab;
+    vr_decomp_rank_block(&app->decomp, app->rank, &slab);
     app->stats.read_ahead_bytes =
         vr_read_ahead_start(&app->ahead, app->inputs.path[k + 1], &app->layouts[k + 1],
                             app->dims, &slab)

@@ -24,7 +24,7 @@ static int64_t sat_mul(int64_t a, int64_t b)
 }
 
 int64_t vr_memory_budget_estimate_bytes(const VrConfig *cfg, const int64_t dims[3],
-                                        const VrSlab *slab, int rank)
+                                        const VrBlock *slab, int rank)
 {
     int64_t start[3], ext[3];
     vr_decomp_block(slab, dims, start, ext);
@@ -139,8 +139,8 @@ int vr_memory_budget_check(MPI_Comm comm, const VrConfig *cfg, const int64_t dim
 {
     int rank;
     MPI_Comm_rank(comm, &rank);
-    VrSlab slab;
-    vr_decomp_rank_slab(decomp, rank, &slab);
+    VrBlock slab;
+    vr_decomp_rank_block(decomp, rank, &slab);
     const int64_t mine = vr_memory_budget_estimate_bytes(cfg, dims, &slab, rank);
     const double mib = 1048576.0;
     int rc = VR_OK;

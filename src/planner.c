@@ -93,9 +93,9 @@ int vr_planner_make(const VrConfig *cfg, const VrCamera *cam, VrKernel kernel,
             rc = vr_fail(err, VR_ERR_NOMEM, "cannot allocate the decomposition");
     }
     for (int r = 0; rc == VR_OK && r < P; r++) {
-        VrSlab slab;
-        vr_decomp_rank_slab(&plan->decomp, r, &slab);
-        plan->samples[r] = sum_planes(per_plane, slab.own_lo, slab.own_hi);
+        VrBlock slab;
+        vr_decomp_rank_block(&plan->decomp, r, &slab);
+        plan->samples[r] = sum_planes(per_plane, slab.own_lo[cfg->axis], slab.own_hi[cfg->axis]);
         plan->memory[r] = vr_memory_budget_estimate_bytes(cfg, dims, &slab, r);
     }
     plan->imbalance_frame = 1.0;

@@ -101,32 +101,31 @@ static void *read_ahead_main(void *arg)
 }
 
 int vr_read_ahead_start(VrReadAhead *ra, const char *path, const VrDataLayout *layout,
-                        const int64_t dims[3], const VrSlab *slab)
+                        const int64_t dims[3], const VrBlock *slab)
 {
     memset(ra, 0, sizeof *ra);
-    if (layout->offset < 0 || slab->read_lo == slab->read_hi)
+    if (layout->offset < 0 || vr_block_empty(slab))
         return 0;
     int64_t start[3], count[3];
     vr_decomp_block(slab, dims, start, count);
     const int64_t e = layout->elem_bytes, plane = dims[1] * dims[2];
-    /* The block in C order: one range for a slab of whole x planes; along
-     * y one range per x plane; along z the whole of each x plane (the rows
-     * of a z slab are too short to name one by one). */
-    int64_t n = slab->axis == 0 ? 1 : count[0];
+    /* The block in C order: one range when it holds whole x planes;
+     * otherwise one per x plane, from its first row's first point to its
+     * last row's last (the rows of a block cut along z are too short to
+     * name one by one). */
+    const int whole_planes = count[1] == dims[1] && count[2] == dims[2];
+    const int64_t n = whole_planes ? 1 : count[0];
     ra->ranges = malloc((size_t)n * sizeof *ra->ranges);
     if (!ra->ranges)
         return 0;
     for (int64_t i = 0; i < n; i++) {
         int64_t first, elems;
-        if (slab->axis == 0) {
+        if (whole_planes) {
             first = start[0] * plane;
             elems = count[0] * plane;
-        } else if (slab->axis == 1) {
-            first = (start[0] + i) * plane + start[1] * dims[2];
-            elems = count[1] * dims[2];
         } else {
-            first = (start[0] + i) * plane;
-            elems = plane;
+            first = (start[0] + i) * plane + start[1] * dims[2] + start[2];
+            elems = (count[1] - 1) * dims[2] + count[2];
         }
         ra->ranges[i][0] = layout->offset + first * e;
         ra->ranges[i][1] = elems * e;

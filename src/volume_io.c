@@ -328,12 +328,12 @@ int64_t vr_volume_voxels(const VrVolume *vol)
 
 void vr_volume_owned_box(const VrVolume *vol, int64_t lo[3], int64_t hi[3])
 {
-    const VrSlab *sl = &vol->slab;
+    const VrBlock *b = &vol->slab;
     for (int a = 0; a < 3; a++) {
-        lo[a] = a == sl->axis ? sl->own_lo - vol->start[a] : 0;
-        hi[a] = a == sl->axis ? sl->own_hi - vol->start[a] : vol->count[a];
+        lo[a] = b->own_lo[a] - vol->start[a];
+        hi[a] = b->own_hi[a] - vol->start[a];
     }
-    if (sl->own_lo == sl->own_hi || !vol->data)
+    if (vr_block_empty(b) || !vol->data)
         hi[0] = lo[0];
 }
 
@@ -441,9 +441,6 @@ static void line_extremes(const float *v, int64_t n, int positive, float *mn, fl
  * data range needs: three passes over the slab in one. */
 static void sanitize(VrVolume *vol, float fill)
 {
-    const int axis = vol->slab.axis;
-    const int64_t own_lo = vol->slab.own_lo - vol->start[axis];
-    const int64_t own_hi = vol->slab.own_hi - vol->start[axis];
     const int64_t cx = vol->count[0], ny = vol->count[1], nz = vol->count[2];
     const int positive = !(fill != fill); /* log scale: the extremes of v > 0 */
     int64_t olo[3], ohi[3];
@@ -471,8 +468,8 @@ static void sanitize(VrVolume *vol, float fill)
                     for (int64_t k = 0; k < nz; k++) {
                         if (v[k] > 0.0f && v[k] <= 3.4028235e38f)
                             continue;
-                        const int64_t idx[3] = {i, j, k};
-                        const int owned = idx[axis] >= own_lo && idx[axis] < own_hi;
+                        const int owned = i >= olo[0] && i < ohi[0] && j >= olo[1] &&
+                                          j < ohi[1] && k >= olo[2] && k < ohi[2];
                         if (isnan(v[k])) {
                             v[k] = fill;
                             nan += owned;
@@ -693,7 +690,7 @@ static int read_slab_pieces(MPI_Comm comm, hid_t dset, hid_t dxpl, VrVolume *vol
 }
 
 int vr_volume_read(MPI_Comm comm, const char *path, const char *dataset,
-                   const int64_t dims[3], const VrSlab *slab, int keep_nan, VrVolume *vol,
+                   const int64_t dims[3], const VrBlock *slab, int keep_nan, VrVolume *vol,
                    VrError *err)
 {
     int rank, nranks;
@@ -712,11 +709,10 @@ int vr_volume_read(MPI_Comm comm, const char *path, const char *dataset,
                                                        : vr_alloc_large((size_t)n * sizeof(float));
         if (!vol->data)
             rc = vr_fail(err, VR_ERR_NOMEM,
-                         "cannot allocate %.3g MiB for this rank's slab of '%s' (planes "
-                         "%lld to %lld along axis %d); use more ranks",
-                         (double)n * 4.0 / 1048576.0, dataset,
-                         (long long)vol->slab.read_lo, (long long)vol->slab.read_hi - 1,
-                         slab->axis);
+                         "cannot allocate %.3g MiB for this rank's block of '%s' (%lld x "
+                         "%lld x %lld points); use more ranks",
+                         (double)n * 4.0 / 1048576.0, dataset, (long long)vol->count[0],
+                         (long long)vol->count[1], (long long)vol->count[2]);
     }
     rc = vr_agree(comm, rc, err);
     if (rc != VR_OK) {

@@ -19,7 +19,7 @@
  * job's decomposition, the kernel's layout, images, projection); rank 0
  * needs a little more.  Saturates at INT64_MAX rather than overflow. */
 int64_t vr_memory_budget_estimate_bytes(const VrConfig *cfg, const int64_t dims[3],
-                                        const VrSlab *slab, int rank);
+                                        const VrBlock *slab, int rank);
 
 /* Collective.  Refuses, with the figures, a job where a rank would need
  * more than --max-memory or, without it, whose ranks on one host would

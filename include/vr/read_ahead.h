@@ -41,7 +41,7 @@ typedef struct {
 /* Starts reading ahead this rank's block (slab of dims, C order) of the
  * file; nothing when the layout is not contiguous.  Returns 1 if started. */
 int vr_read_ahead_start(VrReadAhead *ra, const char *path, const VrDataLayout *layout,
-                        const int64_t dims[3], const VrSlab *slab);
+                        const int64_t dims[3], const VrBlock *slab);
 
 /* Waits for the helper thread (if any) and frees what it held. */
 void vr_read_ahead_finish(VrReadAhead *ra);

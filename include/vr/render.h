@@ -65,7 +65,7 @@ int64_t vr_renderer_bytes(const VrRenderer *r);
  * fast path's planes (the slab too while they are built), 0 for the
  * general kernel, which samples the slab in place. */
 int64_t vr_renderer_estimate_bytes(VrKernel kernel, const int64_t dims[3],
-                                   const VrSlab *slab, const VrView *first);
+                                   const VrBlock *slab, const VrView *first);
 
 /* The cost model's count (cost_model.h): adds to count[p], for each plane
  * p of dims[axis], the samples that `kernel` composites for `view` in

@@ -31,7 +31,7 @@ typedef struct {
 
 typedef struct {
     int64_t dims[3];      /* global shape (Nx, Ny, Nz) */
-    VrSlab slab;          /* decomposition of this rank */
+    VrBlock slab;          /* decomposition of this rank */
     int64_t start[3];     /* global index of data[0] */
     int64_t count[3];     /* extent of the block held; 0 when empty */
     float *data;          /* count[0]*count[1]*count[2] floats, C order, owned */
@@ -94,12 +94,12 @@ int vr_volume_probe(MPI_Comm comm, const char *path, const char *dataset,
                     int64_t dims[3], VrError *err);
 
 /* Collective.  Reads this rank's slab (its block of the job's
- * decomposition, decomp.h: vr_decomp_rank_slab).  NaN and infinite
+ * decomposition, decomp.h: vr_decomp_rank_block).  NaN and infinite
  * voxels become 0 or, with keep_nan (a linear transfer function, where 0
  * is a density like any other), NaN.  vol is zeroed first; free it with
  * vr_volume_free. */
 int vr_volume_read(MPI_Comm comm, const char *path, const char *dataset,
-                   const int64_t dims[3], const VrSlab *slab, int keep_nan, VrVolume *vol,
+                   const int64_t dims[3], const VrBlock *slab, int keep_nan, VrVolume *vol,
                    VrError *err);
 
 /* Why the HDF5 call that just failed did, from the innermost entry of the

@@ -1,4 +1,4 @@
-/* Slabs: the cut of a cube into blocks of whole planes (decomp.h). */
+/* Blocks of whole planes, and the slab cuts (decomp.h). */
 #include "vr/decomp.h"
 
 #include <assert.h>
@@ -25,7 +25,13 @@ int vr_mul3_i64(int64_t a, int64_t b, int64_t c, int64_t *out)
 
 const char *vr_decomp_kind_name(VrDecompKind k)
 {
-    return k == VR_DECOMP_BALANCED ? "balanced" : "equal";
+    return k == VR_DECOMP_KD ? "kd" : k == VR_DECOMP_BALANCED ? "balanced" : "equal";
+}
+
+int vr_block_empty(const VrBlock *b)
+{
+    return b->own_lo[0] == b->own_hi[0] || b->own_lo[1] == b->own_hi[1] ||
+           b->own_lo[2] == b->own_hi[2];
 }
 
 /* rank * n / nranks without overflow for any n < 2^62 and nranks < 2^31:
@@ -36,38 +42,57 @@ static int64_t block_start(int64_t n, int rank, int nranks)
     return q * rank + (r * rank) / nranks;
 }
 
-void vr_decomp_block(const VrSlab *slab, const int64_t dims[3], int64_t start[3],
+void vr_decomp_block(const VrBlock *b, const int64_t dims[3], int64_t start[3],
                      int64_t count[3])
 {
+    (void)dims;
     for (int a = 0; a < 3; a++) {
-        start[a] = a == slab->axis ? slab->read_lo : 0;
-        count[a] = a == slab->axis ? slab->read_hi - slab->read_lo : dims[a];
+        start[a] = b->read_lo[a];
+        count[a] = b->read_hi[a] - b->read_lo[a];
     }
 }
 
-/* The slab owning planes [lo, hi) of n: its planes read. */
-static void slab_of(int axis, int64_t lo, int64_t hi, int64_t n, VrSlab *out)
+void vr_block_of(const int64_t lo[3], const int64_t hi[3], const int64_t dims[3], VrBlock *out)
 {
-    out->axis = axis;
-    out->own_lo = lo;
-    out->own_hi = hi;
-    if (lo == hi) {
-        out->read_lo = out->read_hi = lo;
-        return;
+    int empty = 0;
+    for (int a = 0; a < 3; a++)
+        empty |= lo[a] == hi[a];
+    for (int a = 0; a < 3; a++) {
+        out->own_lo[a] = lo[a];
+        out->own_hi[a] = hi[a];
+        if (empty) {
+            out->read_lo[a] = out->read_hi[a] = lo[a];
+            continue;
+        }
+        out->read_lo[a] = lo[a];
+        out->read_hi[a] = hi[a] + 1 < dims[a] ? hi[a] + 1 : dims[a];
+        if (out->read_hi[a] - out->read_lo[a] < 2)
+            out->read_lo[a] = out->read_hi[a] - 2;
     }
-    out->read_lo = lo;
-    out->read_hi = hi + 1 < n ? hi + 1 : n;
-    if (out->read_hi - out->read_lo < 2)
-        out->read_lo = out->read_hi - 2;
+}
+
+void vr_block_whole(const int64_t dims[3], VrBlock *out)
+{
+    const int64_t lo[3] = {0, 0, 0};
+    vr_block_of(lo, dims, dims, out);
+}
+
+/* The slab owning planes [lo, hi) along axis of a cube of dims. */
+static void slab_of(int axis, int64_t lo, int64_t hi, const int64_t dims[3], VrBlock *out)
+{
+    int64_t l[3] = {0, 0, 0}, h[3] = {dims[0], dims[1], dims[2]};
+    l[axis] = lo;
+    h[axis] = hi;
+    vr_block_of(l, h, dims, out);
 }
 
 void vr_decomp_slab(int rank, int nranks, const int64_t dims[3], int axis,
-                    VrSlab *out)
+                    VrBlock *out)
 {
     assert(nranks > 0 && rank >= 0 && rank < nranks);
     assert(axis >= 0 && axis < 3 && dims[axis] >= 2);
     const int64_t n = dims[axis];
-    slab_of(axis, block_start(n, rank, nranks), block_start(n, rank + 1, nranks), n, out);
+    slab_of(axis, block_start(n, rank, nranks), block_start(n, rank + 1, nranks), dims, out);
 }
 
 static int alloc_cuts(VrDecomp *d, int nranks, const int64_t dims[3], int axis,
@@ -112,11 +137,17 @@ int vr_decomp_init_cuts(VrDecomp *d, int nranks, const int64_t dims[3], int axis
 void vr_decomp_free(VrDecomp *d)
 {
     free(d->cut);
+    free(d->node);
+    free(d->box);
     memset(d, 0, sizeof *d);
 }
 
-void vr_decomp_rank_slab(const VrDecomp *d, int rank, VrSlab *out)
+void vr_decomp_rank_block(const VrDecomp *d, int rank, VrBlock *out)
 {
     assert(rank >= 0 && rank < d->nranks);
-    slab_of(d->axis, d->cut[rank], d->cut[rank + 1], d->dims[d->axis], out);
+    if (d->box) {
+        vr_block_of(d->box[rank], d->box[rank] + 3, d->dims, out);
+        return;
+    }
+    slab_of(d->axis, d->cut[rank], d->cut[rank + 1], d->dims, out);
 }

@@ -58,22 +58,20 @@ void vr_line_interval(const AxisLine *l, int n, int *q0, int *q1)
         *q1 = *q0;
 }
 
-void vr_axis_limits(const VrSlab *slab, const int64_t dims[3], int axis, AxisLine *l)
+void vr_axis_limits(const VrBlock *b, const int64_t dims[3], int axis, AxisLine *l)
 {
     const int64_t n = dims[axis];
     l->lo = -VR_EDGE_TOL;
     l->hi = (double)(n - 1) + VR_EDGE_TOL;
     l->hi_strict = 0;
-    if (axis == slab->axis) {
-        if (slab->own_lo > 0)
-            l->lo = (double)slab->own_lo;
-        if (slab->own_hi < n) {
-            l->hi = (double)slab->own_hi;
-            l->hi_strict = 1;
-        }
-        if (slab->own_lo == slab->own_hi)
-            l->hi = -1.0; /* nothing owned */
+    if (b->own_lo[axis] > 0)
+        l->lo = (double)b->own_lo[axis];
+    if (b->own_hi[axis] < n) {
+        l->hi = (double)b->own_hi[axis];
+        l->hi_strict = 1;
     }
+    if (vr_block_empty(b))
+        l->hi = -1.0; /* nothing owned */
 }
 
 void vr_ray_axis_line(const VrView *view, const int64_t dims[3], int a, const double base[3],

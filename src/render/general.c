@@ -48,7 +48,7 @@
 struct VrGeneralRenderer {
     int H, W, S;
     int64_t dims[3];
-    VrSlab slab;
+    VrBlock slab;
     float *data;        /* the slab, owned */
     int64_t start[3];   /* global index of block element 0 */
     int64_t count[3];   /* block extent */
@@ -93,7 +93,7 @@ static int64_t layout_floats(const int64_t count[3], int64_t sx, int64_t sy)
     return count[0] > 0 ? (count[0] - 1) * sx + count[1] * sy : 0;
 }
 
-int64_t vr_general_estimate_bytes(const int64_t dims[3], const VrSlab *slab)
+int64_t vr_general_estimate_bytes(const int64_t dims[3], const VrBlock *slab)
 {
     int64_t start[3], count[3], sx, sy;
     vr_decomp_block(slab, dims, start, count);
@@ -567,7 +567,7 @@ int64_t vr_general_render(VrGeneralRenderer *r, const VrView *view, const VrTfTa
                           float *image)
 {
     const int H = r->H, W = r->W;
-    if (r->slab.own_lo == r->slab.own_hi) {
+    if (vr_block_empty(&r->slab)) {
         for (int64_t p = 0; p < (int64_t)H * W; p++) {
             image[4 * p + 0] = image[4 * p + 1] = image[4 * p + 2] = 0.0f;
             image[4 * p + 3] = 1.0f;

@@ -31,7 +31,7 @@ struct VrOrbitRenderer {
     int axis;        /* the orbit's axis a */
     int p0, p1;      /* the planes' axes, p0 < p1 */
     int64_t dims[3];
-    VrSlab slab;
+    VrBlock slab;
     int nrows;       /* image rows this rank renders */
     int *row;        /* row[i]: image row of plane i */
     int64_t n0, n1;  /* extent of each plane along p0, p1 */
@@ -65,20 +65,21 @@ struct VrOrbitRenderer {
 
 /* Grid index of image row r along the orbit's axis a, and whether this
  * rank renders it. */
-static int row_is_mine(const VrSlab *slab, const int64_t dims[3], int a, const VrView *view,
+static int row_is_mine(const VrBlock *slab, const int64_t dims[3], int a, const VrView *view,
                        int r, double *fx)
 {
     *fx = vr_grid_index(vr_camera_coord(r, view->H, view->width_u), dims[a]);
     if (!(*fx >= -VR_EDGE_TOL && *fx <= (double)(dims[a] - 1) + VR_EDGE_TOL))
         return 0;
-    if (slab->own_lo == slab->own_hi)
+    if (vr_block_empty(slab))
         return 0;
-    if (slab->axis == a && slab->own_lo == 0 && *fx < 0.0)
+    if (slab->own_lo[a] == 0 && *fx < 0.0)
         return 1;
-    return slab->axis != a || vr_decomp_owns(slab, *fx);
+    return *fx >= (double)slab->own_lo[a] &&
+           (slab->own_hi[a] == dims[a] || *fx < (double)slab->own_hi[a]);
 }
 
-static int count_rows(const VrSlab *slab, const int64_t dims[3], const VrView *view)
+static int count_rows(const VrBlock *slab, const int64_t dims[3], const VrView *view)
 {
     int n = 0;
     double fx;
@@ -89,11 +90,12 @@ static int count_rows(const VrSlab *slab, const int64_t dims[3], const VrView *v
 
 int vr_orbit_rows_inside(const int64_t dims[3], const VrView *view)
 {
-    VrSlab all = {view->orbit_axis, 0, dims[view->orbit_axis], 0, dims[view->orbit_axis]};
+    VrBlock all;
+    vr_block_whole(dims, &all);
     return count_rows(&all, dims, view);
 }
 
-int64_t vr_orbit_estimate_bytes(const int64_t dims[3], const VrSlab *slab, const VrView *view)
+int64_t vr_orbit_estimate_bytes(const int64_t dims[3], const VrBlock *slab, const VrView *view)
 {
     int64_t start[3], ext[3];
     vr_decomp_block(slab, dims, start, ext);
@@ -549,7 +551,7 @@ static int64_t render_row(const VrOrbitRenderer *r, const float *plane, const fl
  * that is Y = v cos t - w sin t, Z = v sin t + w cos t, bit for bit the
  * reference's expression: e_w[1] = -sin t exactly.)  The kernel and the
  * cost model (vr_orbit_plane_samples) both take their lines from here. */
-static void depth_lines(const VrSlab *slab, const int64_t dims[3], const VrView *view, int s,
+static void depth_lines(const VrBlock *slab, const int64_t dims[3], const VrView *view, int s,
                         AxisLine *ly, AxisLine *lz, int *q0, int *q1)
 {
     const int N = view->W, S = view->S, a = view->orbit_axis;
@@ -587,7 +589,8 @@ void vr_orbit_plane_samples(const int64_t dims[3], int axis, const VrView *view,
                             int r1, int step, int64_t weight, int64_t *count)
 {
     const int a = view->orbit_axis, S = view->S;
-    const VrSlab all = {axis, 0, dims[axis], 0, dims[axis]};
+    VrBlock all;
+    vr_block_whole(dims, &all);
     int64_t rows = 0;
     double fx;
     for (int row = r0; row < r1; row += step)

@@ -82,7 +82,7 @@ int64_t vr_renderer_bytes(const VrRenderer *r)
 }
 
 int64_t vr_renderer_estimate_bytes(VrKernel kernel, const int64_t dims[3],
-                                   const VrSlab *slab, const VrView *first)
+                                   const VrBlock *slab, const VrView *first)
 {
     return kernel == VR_KERNEL_ORBIT_RESAMPLED ? vr_orbit_estimate_bytes(dims, slab, first)
                                                : vr_general_estimate_bytes(dims, slab);

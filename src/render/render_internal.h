@@ -35,7 +35,7 @@ void vr_line_interval(const AxisLine *l, int n, int *q0, int *q1);
 /* Limits of one axis for a rank: inside the cube and, along the
  * decomposition axis, owned (the slab's half-open interval; the first and
  * last slabs reach the cube's faces within VR_EDGE_TOL). */
-void vr_axis_limits(const VrSlab *slab, const int64_t dims[3], int axis, AxisLine *l);
+void vr_axis_limits(const VrBlock *slab, const int64_t dims[3], int axis, AxisLine *l);
 
 /* The line of ray (base, step) (vr_camera_ray) along axis a of the cube:
  * f(s) = A + s B over the view's depth points.  One function for the
@@ -66,7 +66,7 @@ int vr_orbit_renderer_create(VrVolume *vol, const VrView *view, VrOrbitRenderer 
                              VrError *err);
 void vr_orbit_renderer_free(VrOrbitRenderer *r);
 int64_t vr_orbit_renderer_bytes(const VrOrbitRenderer *r);
-int64_t vr_orbit_estimate_bytes(const int64_t dims[3], const VrSlab *slab,
+int64_t vr_orbit_estimate_bytes(const int64_t dims[3], const VrBlock *slab,
                                 const VrView *view);
 int vr_orbit_rows_inside(const int64_t dims[3], const VrView *view);
 int64_t vr_orbit_render(VrOrbitRenderer *r, const VrView *view, const VrTfTable *tf,
@@ -80,7 +80,7 @@ int vr_general_renderer_create(VrVolume *vol, const VrView *view, VrGeneralRende
 void vr_general_renderer_free(VrGeneralRenderer *r);
 /* Bytes the general kernel's layout needs beyond the slab it is built from
  * (at its peak, while it is built). */
-int64_t vr_general_estimate_bytes(const int64_t dims[3], const VrSlab *slab);
+int64_t vr_general_estimate_bytes(const int64_t dims[3], const VrBlock *slab);
 int64_t vr_general_render(VrGeneralRenderer *r, const VrView *view, const VrTfTable *tf,
                           float *image);
 

@@ -12,7 +12,8 @@
 void vr_general_plane_samples(const int64_t dims[3], int axis, const VrView *view, int r0,
                               int r1, int step, int64_t weight, int64_t *count)
 {
-    const VrSlab all = {axis, 0, dims[axis], 0, dims[axis]};
+    VrBlock all;
+    vr_block_whole(dims, &all);
     AxisLine lim[3];
     for (int a = 0; a < 3; a++)
         vr_axis_limits(&all, dims, a, &lim[a]);

@@ -204,8 +204,8 @@ CASES = {
     "rank_fails_to_allocate": case(
         [CUBE], ["-i", "cube.h5", "-N", "16"], 1,
         line_re=re.escape(ERR) + "{rank_prefix}" + re.escape("cannot allocate ") +
-        r"[0-9.e-]+" + re.escape(" MiB for this rank's slab of 'density' (planes ") +
-        r"\d+ to \d+" + re.escape(" along axis 1); use more ranks"),
+        r"[0-9.e-]+" + re.escape(" MiB for this rank's block of 'density' (") +
+        r"\d+ x \d+ x \d+" + re.escape(" points); use more ranks"),
         env={"VR_TEST_FAIL": "{last}:alloc"}),
     "rank_fails_midway": case(
         [CUBE], ["-i", "cube.h5", "-N", "16"], 1,

@@ -77,13 +77,13 @@ static void test_decomposition(void)
             int64_t next = 0;
             int bad = 0;
             for (int k = 0; k < ranks[r] && !bad; k++) {
-                VrSlab s;
+                VrBlock s;
                 vr_decomp_slab(k, ranks[r], dims, 1, &s);
-                bad |= s.own_lo != next || s.own_hi < s.own_lo;
-                if (s.own_hi > s.own_lo)
-                    bad |= s.read_lo < 0 || s.read_hi > counts[c] ||
-                           s.read_hi - s.read_lo < 2 || s.read_lo > s.own_lo;
-                next = s.own_hi;
+                bad |= s.own_lo[1] != next || s.own_hi[1] < s.own_lo[1];
+                if (s.own_hi[1] > s.own_lo[1])
+                    bad |= s.read_lo[1] < 0 || s.read_hi[1] > counts[c] ||
+                           s.read_hi[1] - s.read_lo[1] < 2 || s.read_lo[1] > s.own_lo[1];
+                next = s.own_hi[1];
             }
             CHECK(!bad && next == counts[c], "decomposition of %lld planes over %d ranks",
                   (long long)counts[c], ranks[r]);
@@ -146,7 +146,7 @@ static void test_estimate(void)
     cfg.axis = 1;
     cfg.image_size = cfg.image_width = cfg.image_height = 180;
     const int64_t big[3] = {2048, 2048, 2048};
-    VrSlab s;
+    VrBlock s;
     vr_decomp_slab(0, 1, big, 1, &s);
     const int64_t one = vr_memory_budget_estimate_bytes(&cfg, big, &s, 0);
     CHECK(one > 32 * GIB && one < 64 * GIB, "2048^3 at np 1: %lld bytes", (long long)one);

@@ -27,23 +27,23 @@ static void test_tiling(void)
                 dims[axis] = ns[t];
                 int64_t next = 0;
                 for (int r = 0; r < P; r++) {
-                    VrSlab s;
+                    VrBlock s;
                     vr_decomp_slab(r, P, dims, axis, &s);
-                    CHECK(s.own_lo == next, "n=%lld P=%d r=%d: gap or overlap",
+                    CHECK(s.own_lo[axis] == next, "n=%lld P=%d r=%d: gap or overlap",
                           (long long)ns[t], P, r);
-                    CHECK(s.own_hi >= s.own_lo, "negative interval");
-                    next = s.own_hi;
-                    if (s.own_hi > s.own_lo) {
-                        CHECK(s.read_lo <= s.own_lo && s.read_lo >= 0, "read_lo");
-                        CHECK(s.read_hi >= s.own_hi && s.read_hi <= ns[t], "read_hi");
-                        CHECK(s.read_hi - s.read_lo >= 2, "fewer than 2 planes read");
-                        CHECK(s.read_hi == (s.own_hi < ns[t] ? s.own_hi + 1 : ns[t]),
+                    CHECK(s.own_hi[axis] >= s.own_lo[axis], "negative interval");
+                    next = s.own_hi[axis];
+                    if (s.own_hi[axis] > s.own_lo[axis]) {
+                        CHECK(s.read_lo[axis] <= s.own_lo[axis] && s.read_lo[axis] >= 0, "read_lo");
+                        CHECK(s.read_hi[axis] >= s.own_hi[axis] && s.read_hi[axis] <= ns[t], "read_hi");
+                        CHECK(s.read_hi[axis] - s.read_lo[axis] >= 2, "fewer than 2 planes read");
+                        CHECK(s.read_hi[axis] == (s.own_hi[axis] < ns[t] ? s.own_hi[axis] + 1 : ns[t]),
                               "ghost plane missing");
                     } else {
-                        CHECK(s.read_lo == s.read_hi, "empty slab reads planes");
+                        CHECK(s.read_lo[axis] == s.read_hi[axis], "empty slab reads planes");
                     }
                     /* Blocks differ by at most one plane. */
-                    CHECK(s.own_hi - s.own_lo <= ns[t] / P + 1, "unbalanced");
+                    CHECK(s.own_hi[axis] - s.own_lo[axis] <= ns[t] / P + 1, "unbalanced");
                 }
                 CHECK(next == ns[t], "n=%lld P=%d: tiling ends at %lld", (long long)ns[t],
                       P, (long long)next);
@@ -55,9 +55,9 @@ static void test_tiling(void)
             const double f = 36.0 * k / 3600.0;
             int owners = 0;
             for (int r = 0; r < P; r++) {
-                VrSlab s;
+                VrBlock s;
                 vr_decomp_slab(r, P, dims, 0, &s);
-                owners += vr_decomp_owns(&s, f);
+                owners += vr_decomp_owns(&s, 0, f);
             }
             CHECK(owners == 1, "P=%d f=%g: %d owners", P, f, owners);
         }
@@ -74,14 +74,14 @@ static void test_overflow(void)
     CHECK(vr_mul_i64(-1, 2, &out) != 0, "negative refused");
     /* Slabs of a cube with more than 2^31 elements on one rank. */
     const int64_t dims[3] = {3000, 3000, 3000};
-    VrSlab s;
+    VrBlock s;
     vr_decomp_slab(0, 2, dims, 0, &s);
-    CHECK(s.own_hi == 1500 && s.read_hi == 1501, "big slab");
-    CHECK((s.read_hi - s.read_lo) * dims[1] * dims[2] > (1LL << 31), "> 2^31 elements");
+    CHECK(s.own_hi[0] == 1500 && s.read_hi[0] == 1501, "big slab");
+    CHECK((s.read_hi[0] - s.read_lo[0]) * dims[1] * dims[2] > (1LL << 31), "> 2^31 elements");
     vr_decomp_slab(1234567, 2000000, (const int64_t[3]){1LL << 40, 2, 2}, 0, &s);
-    CHECK(s.own_lo == (int64_t)((double)(1LL << 40) * 1234567.0 / 2000000.0) ||
-              llabs(s.own_lo - (int64_t)((double)(1LL << 40) * 1234567.0 / 2000000.0)) <= 1,
-          "block start without overflow: %lld", (long long)s.own_lo);
+    CHECK(s.own_lo[0] == (int64_t)((double)(1LL << 40) * 1234567.0 / 2000000.0) ||
+              llabs(s.own_lo[0] - (int64_t)((double)(1LL << 40) * 1234567.0 / 2000000.0)) <= 1,
+          "block start without overflow: %lld", (long long)s.own_lo[0]);
 }
 
 /* A smooth positive field whose log spans the transfer function. */
@@ -99,7 +99,7 @@ static void make_volume(const int64_t dims[3], const VrDecomp *d, int r, VrVolum
 {
     memset(v, 0, sizeof *v);
     memcpy(v->dims, dims, sizeof v->dims);
-    vr_decomp_rank_slab(d, r, &v->slab);
+    vr_decomp_rank_block(d, r, &v->slab);
     vr_decomp_block(&v->slab, dims, v->start, v->count);
     const int64_t n = v->count[0] * v->count[1] * v->count[2];
     v->data = malloc((size_t)(n > 0 ? n : 1) * sizeof(float));

@@ -123,7 +123,7 @@ int main(void)
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         const int axis = cases[c][0], rank = cases[c][1], nranks = cases[c][2];
         evict();
-        VrSlab slab;
+        VrBlock slab;
         vr_decomp_slab(rank, nranks, dims, axis, &slab);
         VrReadAhead ra;
         const int started = vr_read_ahead_start(&ra, PATH, &layout, dims, &slab);
