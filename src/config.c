@@ -113,7 +113,10 @@ void vr_config_print_usage(FILE *out)
 "      --decomp D          equal (default): slabs of equal plane counts;\n"
 "                          balanced: slabs cut where the cost model gives\n"
 "                          every rank nearly the same samples over the\n"
-"                          run's views (same picture, within rounding)\n"
+"                          run's views; kd: k-d blocks (any number of\n"
+"                          ranks, beyond the planes of an axis), every cut\n"
+"                          placed by the cost model (same picture, within\n"
+"                          rounding)\n"
 "      --plan P            print the job's figures at P ranks (blocks,\n"
 "                          samples per rank, memory, compositing bytes and\n"
 "                          rounds) from the file's shape alone, render\n"
@@ -251,7 +254,7 @@ static const OptSpec OPTIONS[] = {
     {"first-angle", 0, 1, OPT_FIRST, 0, VR_MAX_ANGLES, NULL},
     {"last-angle", 0, 1, OPT_LAST, 0, VR_MAX_ANGLES, NULL},
     {"axis", 0, 1, OPT_AXIS, 0, 2, NULL},
-    {"decomp", 0, 1, OPT_DECOMP, 0, 0, "equal or balanced"},
+    {"decomp", 0, 1, OPT_DECOMP, 0, 0, "equal, balanced or kd"},
     {"batch", 0, 1, OPT_BATCH, 1, VR_MAX_BATCH, NULL},
     {"plan", 0, 1, OPT_PLAN, 1, VR_MAX_PLAN_RANKS, NULL},
     {"composite", 'c', 1, OPT_COMPOSITE, 0, 0, "bswap, radixk or tree"},
@@ -405,9 +408,11 @@ static int apply_option(VrConfig *cfg, const OptSpec *o, const char *opt,
             cfg->decomp = VR_DECOMP_EQUAL;
         else if (strcmp(v, "balanced") == 0)
             cfg->decomp = VR_DECOMP_BALANCED;
+        else if (strcmp(v, "kd") == 0)
+            cfg->decomp = VR_DECOMP_KD;
         else
             return vr_fail(err, VR_ERR_USAGE,
-                           "option %s: unknown decomposition '%s' (accepted: equal, balanced)",
+                           "option %s: unknown decomposition '%s' (accepted: equal, balanced, kd)",
                            opt, vr_shown(v).text);
         return VR_OK;
     case OPT_COMPOSITE:

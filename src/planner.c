@@ -10,6 +10,7 @@
 #include "vr/composite.h"
 #include "vr/cost_model.h"
 #include "vr/frame_writer.h"
+#include "vr/kd.h"
 #include "vr/memory_budget.h"
 
 void vr_planner_free(VrPlan *plan)
@@ -54,6 +55,59 @@ static int64_t sum_planes(const int64_t *counts, int64_t lo, int64_t hi)
     return s;
 }
 
+/* The k-d builder's counter in one process: all rows of every frame. */
+typedef struct {
+    const VrCamera *cam;
+    VrKernel kernel;
+    const int64_t *dims;
+    int first, last;
+    VrError *err;
+    int rc;
+} KdCounter;
+
+static int count_kd(void *ctx, int nq, VrKdQuery *q, int64_t total)
+{
+    KdCounter *c = ctx;
+    if (nq < 0)
+        return -1;
+    c->rc = vr_cost_model_box_count(c->cam, c->kernel, c->dims, c->first, c->last, 1, 0, 1, nq,
+                                    q, total, c->err);
+    return c->rc == VR_OK ? 0 : -1;
+}
+
+/* Frame f's samples in each k-d block (the model's count of the block,
+ * which is what the rank composites). */
+static int kd_frame_samples(const VrCamera *cam, VrKernel kernel, const int64_t dims[3],
+                            const VrDecomp *d, int f, int64_t *out, VrError *err)
+{
+    const int P = d->nranks;
+    VrKdQuery *q = malloc((size_t)P * sizeof *q);
+    int64_t total = 0;
+    for (int r = 0; q && r < P; r++) {
+        vr_decomp_rank_block(d, r, &q[r].box);
+        q[r].axis = 0;
+        total += q[r].box.own_hi[0] - q[r].box.own_lo[0];
+    }
+    int64_t *buf = q ? calloc((size_t)total, sizeof *buf) : NULL;
+    int rc = buf ? VR_OK
+                 : vr_fail(err, VR_ERR_NOMEM, "cannot allocate the plan's counts (%d blocks)",
+                           P);
+    for (int64_t r = 0, at = 0; rc == VR_OK && r < P; r++) {
+        q[r].count = buf + at;
+        at += q[r].box.own_hi[0] - q[r].box.own_lo[0];
+    }
+    if (rc == VR_OK)
+        rc = vr_cost_model_box_count(cam, kernel, dims, f, f, 1, 0, 1, P, q, total, err);
+    for (int r = 0; rc == VR_OK && r < P; r++) {
+        out[r] = 0;
+        for (int64_t p = 0; p < q[r].box.own_hi[0] - q[r].box.own_lo[0]; p++)
+            out[r] += q[r].count[p];
+    }
+    free(buf);
+    free(q);
+    return rc;
+}
+
 int vr_planner_make(const VrConfig *cfg, const VrCamera *cam, VrKernel kernel,
                     const int64_t dims[3], int P, VrPlan *plan, VrError *err)
 {
@@ -77,7 +131,7 @@ int vr_planner_make(const VrConfig *cfg, const VrCamera *cam, VrKernel kernel,
     if (rc == VR_OK && !per_frame)
         rc = vr_fail(err, VR_ERR_NOMEM, "cannot allocate the plan's counts (%d frames x "
                      "%lld planes)", F, (long long)n);
-    for (int f = 0; rc == VR_OK && f < F; f++) {
+    for (int f = 0; rc == VR_OK && cfg->decomp != VR_DECOMP_KD && f < F; f++) {
         int64_t *counts = per_frame + (size_t)f * (size_t)n;
         rc = vr_cost_model_count(cam, kernel, dims, cfg->axis, cfg->first_angle + f,
                                  cfg->first_angle + f, 1, 0, 1, counts, err);
@@ -85,31 +139,54 @@ int vr_planner_make(const VrConfig *cfg, const VrCamera *cam, VrKernel kernel,
             per_plane[p] += counts[p];
     }
     if (rc == VR_OK) {
-        const int made = cfg->decomp == VR_DECOMP_BALANCED && P > 1
-                             ? vr_decomp_balanced(per_plane, P, dims, cfg->axis, &plan->decomp)
-                             : vr_decomp_init_equal(&plan->decomp, P, dims, cfg->axis);
-        plan->decomp.kind = cfg->decomp;
-        if (made != 0)
+        int made;
+        if (cfg->decomp == VR_DECOMP_KD) {
+            KdCounter kc = {cam, kernel, dims, cfg->first_angle, cfg->last_angle, err, VR_OK};
+            made = vr_decomp_init_kd(&plan->decomp, P, dims, count_kd, &kc);
+            if (made == -2)
+                rc = vr_fail(err, VR_ERR_INPUT, "--decomp kd: the cube has %lld points, "
+                             "fewer than the %d ranks", (long long)(dims[0] * dims[1] * dims[2]),
+                             P);
+            else if (made != 0 && kc.rc != VR_OK)
+                rc = kc.rc;
+        } else {
+            made = cfg->decomp == VR_DECOMP_BALANCED && P > 1
+                       ? vr_decomp_balanced(per_plane, P, dims, cfg->axis, &plan->decomp)
+                       : vr_decomp_init_equal(&plan->decomp, P, dims, cfg->axis);
+            plan->decomp.kind = cfg->decomp;
+        }
+        if (made != 0 && rc == VR_OK)
             rc = vr_fail(err, VR_ERR_NOMEM, "cannot allocate the decomposition");
     }
     for (int r = 0; rc == VR_OK && r < P; r++) {
         VrBlock slab;
         vr_decomp_rank_block(&plan->decomp, r, &slab);
-        plan->samples[r] = sum_planes(per_plane, slab.own_lo[cfg->axis], slab.own_hi[cfg->axis]);
         plan->memory[r] = vr_memory_budget_estimate_bytes(cfg, dims, &slab, r);
     }
+    /* Each frame's samples per rank: their sums are the run's, their
+     * spread the worst frame's imbalance. */
     plan->imbalance_frame = 1.0;
+    int64_t *mine = rc == VR_OK ? malloc((size_t)P * sizeof *mine) : NULL;
+    if (rc == VR_OK && !mine)
+        rc = vr_fail(err, VR_ERR_NOMEM, "cannot allocate the plan for %d ranks", P);
     for (int f = 0; rc == VR_OK && f < F; f++) {
-        const int64_t *counts = per_frame + (size_t)f * (size_t)n;
+        if (plan->decomp.kind == VR_DECOMP_KD)
+            rc = kd_frame_samples(cam, kernel, dims, &plan->decomp, cfg->first_angle + f, mine,
+                                  err);
+        else
+            for (int r = 0; r < P; r++)
+                mine[r] = sum_planes(per_frame + (size_t)f * (size_t)n, plan->decomp.cut[r],
+                                     plan->decomp.cut[r + 1]);
         int64_t most = 0, sum = 0;
-        for (int r = 0; r < P; r++) {
-            const int64_t s = sum_planes(counts, plan->decomp.cut[r], plan->decomp.cut[r + 1]);
-            most = s > most ? s : most;
-            sum += s;
+        for (int r = 0; rc == VR_OK && r < P; r++) {
+            plan->samples[r] += mine[r];
+            most = mine[r] > most ? mine[r] : most;
+            sum += mine[r];
         }
-        if (sum > 0 && (double)most * P / (double)sum > plan->imbalance_frame)
+        if (rc == VR_OK && sum > 0 && (double)most * P / (double)sum > plan->imbalance_frame)
             plan->imbalance_frame = (double)most * P / (double)sum;
     }
+    free(mine);
     free(per_frame);
     if (rc == VR_OK)
         position_costs(cfg, P, (int64_t)cfg->image_width * cfg->image_height, pc);
@@ -177,8 +254,11 @@ void vr_planner_print(const VrPlan *plan, const VrConfig *cfg, const int64_t dim
                  "%d samples per ray\n",
             P, (long long)dims[0], (long long)dims[1], (long long)dims[2], plan->frames,
             cfg->image_width, cfg->image_height, cfg->samples);
-    fprintf(out, "  decomposition: %s slabs along axis %d\n",
-            vr_decomp_kind_name(plan->decomp.kind), cfg->axis);
+    if (plan->decomp.kind == VR_DECOMP_KD)
+        fprintf(out, "  decomposition: kd blocks (%d splits)\n", plan->decomp.nnodes);
+    else
+        fprintf(out, "  decomposition: %s slabs along axis %d\n",
+                vr_decomp_kind_name(plan->decomp.kind), cfg->axis);
     fprintf(out, "  samples per rank: min %lld, mean %.0f, max %lld (rank %d); max/mean %.4f; "
                  "%d rank(s) without samples; the worst frame's max/mean %.4f\n",
             (long long)s.min, mean_of(&s, P), (long long)s.max, s.argmax, ratio_of(&s, P),
@@ -194,12 +274,21 @@ void vr_planner_print(const VrPlan *plan, const VrConfig *cfg, const int64_t dim
             (long long)ro.max, (long long)me.max);
     if (P > 64)
         return;
-    fprintf(out, "  rank  planes              samples  memory [MiB]\n");
+    const int kd = plan->decomp.kind == VR_DECOMP_KD, wide = kd ? 40 : 14;
+    fprintf(out, "  rank  %-*s %12s  memory [MiB]\n", wide, kd ? "planes (x, y, z)" : "planes",
+            "samples");
     for (int r = 0; r < P; r++) {
-        char planes[48];
-        snprintf(planes, sizeof planes, "[%lld, %lld)", (long long)plan->decomp.cut[r],
-                 (long long)plan->decomp.cut[r + 1]);
-        fprintf(out, "  %4d  %-14s %12lld  %12.1f\n", r, planes, (long long)plan->samples[r],
+        char planes[160];
+        VrBlock b;
+        vr_decomp_rank_block(&plan->decomp, r, &b);
+        if (kd)
+            snprintf(planes, sizeof planes, "[%lld, %lld) x [%lld, %lld) x [%lld, %lld)",
+                     (long long)b.own_lo[0], (long long)b.own_hi[0], (long long)b.own_lo[1],
+                     (long long)b.own_hi[1], (long long)b.own_lo[2], (long long)b.own_hi[2]);
+        else
+            snprintf(planes, sizeof planes, "[%lld, %lld)", (long long)plan->decomp.cut[r],
+                     (long long)plan->decomp.cut[r + 1]);
+        fprintf(out, "  %4d  %-*s %12lld  %12.1f\n", r, wide, planes, (long long)plan->samples[r],
                 (double)plan->memory[r] / mib);
     }
 }
@@ -231,7 +320,16 @@ void vr_planner_write_json(const VrPlan *plan, const VrConfig *cfg, const int64_
                  "\"samples_imbalance_frame_max\":%.6f",
             plan->frames, (long long)s.total, ratio_of(&s, P), plan->imbalance_frame);
     json_array(out, "samples_per_rank", plan->samples, P);
-    json_array(out, "decomp_cuts", plan->decomp.cut, P + 1);
+    json_array(out, "decomp_cuts", plan->decomp.cut, plan->decomp.cut ? P + 1 : 0);
+    fputs(",\"decomp_blocks\":[", out);
+    for (int r = 0; r < P; r++) {
+        VrBlock b;
+        vr_decomp_rank_block(&plan->decomp, r, &b);
+        fprintf(out, "%s[%lld,%lld,%lld,%lld,%lld,%lld]", r ? "," : "", (long long)b.own_lo[0],
+                (long long)b.own_lo[1], (long long)b.own_lo[2], (long long)b.own_hi[0],
+                (long long)b.own_hi[1], (long long)b.own_hi[2]);
+    }
+    fputc(']', out);
     fprintf(out, ",\"composite_bytes_sent\":{\"swap_max\":%lld,\"swap_mean\":%.1f,"
                  "\"swap_total\":%lld,\"gather_max\":%lld,\"gather_total\":%lld,\"total\":%lld}",
             (long long)sw.max, mean_of(&sw, P), (long long)sw.total, (long long)ga.max,

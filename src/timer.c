@@ -214,6 +214,15 @@ static void write_json(FILE *f, const VrConfig *cfg, const int64_t dims[3],
     fputs("],\"decomp_cuts\":[", f);
     for (int i = 0; st->decomp_cut && i <= r->nranks; i++)
         fprintf(f, "%s%lld", i ? "," : "", (long long)st->decomp_cut[i]);
+    /* Every rank's block: owned planes lo[0..2], hi[0..2]. */
+    fputs("],\"decomp_blocks\":[", f);
+    for (int i = 0; st->decomp_blocks && i < r->nranks; i++) {
+        VrBlock b;
+        vr_decomp_rank_block(st->decomp_blocks, i, &b);
+        fprintf(f, "%s[%lld,%lld,%lld,%lld,%lld,%lld]", i ? "," : "", (long long)b.own_lo[0],
+                (long long)b.own_lo[1], (long long)b.own_lo[2], (long long)b.own_hi[0],
+                (long long)b.own_hi[1], (long long)b.own_hi[2]);
+    }
     fprintf(f, "],\"composite_bytes_sent\":{\"swap_max\":%.0f,\"swap_mean\":%.1f,"
                "\"swap_total\":%lld,\"gather_max\":%.0f,\"gather_total\":%lld,"
                "\"total\":%lld},",

@@ -25,6 +25,7 @@
 #include "vr/config.h"
 #include "vr/decomp.h"
 #include "vr/error.h"
+#include "vr/kd.h"
 #include "vr/render.h"
 
 /* Pure.  Adds to per_plane[0 .. dims[axis]) (zeroed by the caller). */
@@ -32,9 +33,19 @@ int vr_cost_model_count(const VrCamera *cam, VrKernel kernel, const int64_t dims
                         int axis, int first, int last, int row_step, int part, int parts,
                         int64_t *per_plane, VrError *err);
 
+/* Pure.  The k-d builder's counts (kd.h): for frames first..last, adds
+ * to each query's counts the samples its box composites per plane along
+ * its axis (vr_render_box_samples), over the rows of part `part` of
+ * `parts` as above.  The queries' counts are consecutive pieces of one
+ * buffer of `total` entries starting at q[0].count. */
+int vr_cost_model_box_count(const VrCamera *cam, VrKernel kernel, const int64_t dims[3],
+                            int first, int last, int row_step, int part, int parts, int nq,
+                            VrKdQuery *q, int64_t total, VrError *err);
+
 /* Collective.  The job's decomposition over the ranks of comm, the same
- * on every rank: the equal cut for --decomp equal, else slabs balanced by
- * the cost model (counted by all ranks together, then summed).  Returns
+ * on every rank: the equal cut for --decomp equal, slabs balanced by the
+ * cost model for balanced, the k-d tree for kd (counted by all ranks
+ * together, then summed: one count per level of the tree).  Returns
  * VR_OK (agreed) or VR_ERR_NOMEM. */
 int vr_decomp_for_job(MPI_Comm comm, const VrConfig *cfg, const VrCamera *cam,
                       VrKernel kernel, const int64_t dims[3], VrDecomp *d, VrError *err);

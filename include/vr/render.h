@@ -80,6 +80,14 @@ void vr_render_plane_samples(VrKernel kernel, const int64_t dims[3], int axis,
                              const VrView *view, int r0, int r1, int step, int64_t weight,
                              int64_t *count);
 
+/* The same for the samples block b composites (a k-d node's or a rank's
+ * box), per plane p of b's owned planes along `axis`, into
+ * count[p - b->own_lo[axis]]: the block composites exactly their sum, and
+ * a cut of b at any plane splits it exactly. */
+void vr_render_box_samples(VrKernel kernel, const int64_t dims[3], const VrBlock *b, int axis,
+                           const VrView *view, int r0, int r1, int step, int64_t weight,
+                           int64_t *count);
+
 /* Renders one view of the job through transfer function tf into image
  * (H*W*4 floats, overwritten).
  * Returns the number of samples composited by this rank.  Uses OpenMP

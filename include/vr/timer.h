@@ -9,6 +9,8 @@
 #include <mpi.h>
 #include <stdint.h>
 
+#include "vr/decomp.h"
+
 #include "vr/config.h"
 #include "vr/error.h"
 
@@ -53,7 +55,8 @@ typedef struct {
     char kernel[32];         /* vr_kernel_name */
     char camera[64];         /* "orbit about x", "views file", ... */
     const char *decomp;      /* vr_decomp_kind_name of the job's cut */
-    const int64_t *decomp_cut; /* its cuts, nranks + 1 (not owned) */
+    const int64_t *decomp_cut; /* slabs: their cuts, nranks + 1; NULL for kd (not owned) */
+    const VrDecomp *decomp_blocks; /* every rank's block (not owned) */
     char tf_desc[512];       /* vr_tf_describe */
     const char *tf_json;     /* its JSON (not owned); NULL if none */
     int has_range;           /* a colour map's data range was used */

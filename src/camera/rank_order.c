@@ -35,7 +35,20 @@
  * two sides in the order does not matter, since no ray visits both.
  * (Ties, keys equal on both sides, are broken by rank: any order of two
  * slabs no ray visits together is right.)  Empty slabs own no sample and
- * contribute the identity everywhere. */
+ * contribute the identity everywhere.
+ *
+ * k-d blocks (kd.h): every split of the tree is a plane, f = at along its
+ * axis, and each side's ranks own the samples on that side.  A ray meets
+ * the two sides one after the other (a segment crosses a plane at most
+ * once), so the order is a walk of the tree with, at every split, the side
+ * the ray meets first ahead of the other; within each side the same
+ * argument recurses.  Orthographic: the high side (f >= at) first iff
+ * e_v[axis] > 0, for every ray (g = 0: a ray stays on one side, either
+ * order).  Perspective: every ray starts at the eye and its samples lie
+ * beyond it, so it meets the eye's side of the plane first: the high side
+ * iff the eye's grid index e >= at (with e exactly on the plane every ray
+ * stays on one side, and either order is right).  Ranks in the order are
+ * the tree's leaves, so every rank appears once. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* qsort_r */
 #endif
@@ -44,10 +57,12 @@
 #include <stdlib.h>
 
 #include "vr/decomp.h"
+#include "vr/kd.h"
 
 typedef struct {
     const VrDecomp *decomp;
     double eye;    /* the eye's grid index along the axis */
+    const VrView *view;
 } OrderCtx;
 
 /* Distance along the axis from the eye to the slab of rank i. */
@@ -66,14 +81,33 @@ static int cmp_ranks(const void *a, const void *b, void *ctx)
     return (x > y) - (x < y);
 }
 
+/* Whether the high side of the split (axis, at) is met first. */
+static int kd_front_high(const void *ctx, int axis, int64_t at)
+{
+    const VrView *view = ((const OrderCtx *)ctx)->view;
+    const VrDecomp *d = ((const OrderCtx *)ctx)->decomp;
+    if (view->lens == VR_LENS_PERSPECTIVE)
+        return vr_grid_index(view->eye[axis], d->dims[axis]) >= (double)at;
+    return view->ev[axis] > 0.0;
+}
+
 void vr_camera_rank_order(const VrView *view, const VrDecomp *decomp, int *order)
 {
+    if (decomp->kind == VR_DECOMP_KD) {
+        if (decomp->nranks == 1) {
+            order[0] = 0;
+            return;
+        }
+        const OrderCtx c = {decomp, 0.0, view};
+        vr_kd_order(decomp, kd_front_high, &c, order);
+        return;
+    }
     const int axis = decomp->axis, nranks = decomp->nranks;
     const int front_is_high = view->ev[axis] > 0.0;
     for (int i = 0; i < nranks; i++)
         order[i] = front_is_high ? nranks - 1 - i : i;
     if (view->lens != VR_LENS_PERSPECTIVE)
         return;
-    OrderCtx c = {decomp, vr_grid_index(view->eye[axis], decomp->dims[axis])};
+    OrderCtx c = {decomp, vr_grid_index(view->eye[axis], decomp->dims[axis]), view};
     qsort_r(order, (size_t)nranks, sizeof *order, cmp_ranks, &c);
 }

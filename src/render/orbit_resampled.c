@@ -576,25 +576,21 @@ static void depth_lines(const VrBlock *slab, const int64_t dims[3], const VrView
         *q1 = *q0;
 }
 
-/* The kernel's samples per plane without rendering.  Decomposed along
- * the orbit's axis a, a slab renders whole image rows, those whose grid
- * index f_r lies in it (row_is_mine): each row's samples go to plane
- * floor(f_r), and a row composites the columns of depth s in the cube
- * along the other two axes.  Decomposed along a plane axis p, every slab
- * renders every row inside the cube, and depth s of any row composites
- * the columns whose line along p lies in the slab: the columns in the cube
- * split at the planes of p where that line crosses them
- * (vr_line_plane_counts), the same for every row. */
-void vr_orbit_plane_samples(const int64_t dims[3], int axis, const VrView *view, int r0,
-                            int r1, int step, int64_t weight, int64_t *count)
+/* The kernel's samples per plane without rendering.  A block renders
+ * the image rows whose grid index f_r along the orbit's axis a lies in it
+ * (row_is_mine), and at depth s of each of them the columns [q0, q1) of
+ * depth_lines, the same for every row: the count is separable.  Along a,
+ * each row's samples go to plane floor(f_r); along a plane axis p, the
+ * columns split at the planes of p where their line crosses them
+ * (vr_line_plane_counts), times the rows. */
+void vr_orbit_box_samples(const int64_t dims[3], const VrBlock *b, int axis, const VrView *view,
+                          int r0, int r1, int step, int64_t weight, int64_t *count)
 {
     const int a = view->orbit_axis, S = view->S;
-    VrBlock all;
-    vr_block_whole(dims, &all);
     int64_t rows = 0;
     double fx;
     for (int row = r0; row < r1; row += step)
-        rows += row_is_mine(&all, dims, a, view, row, &fx);
+        rows += row_is_mine(b, dims, a, view, row, &fx);
     if (rows == 0)
         return;
     if (axis == a) {
@@ -602,14 +598,14 @@ void vr_orbit_plane_samples(const int64_t dims[3], int axis, const VrView *view,
         for (int s = 0; s < S; s++) {
             AxisLine ly, lz;
             int q0, q1;
-            depth_lines(&all, dims, view, s, &ly, &lz, &q0, &q1);
+            depth_lines(b, dims, view, s, &ly, &lz, &q0, &q1);
             per_row += q1 - q0;
         }
         for (int row = r0; row < r1; row += step)
-            if (row_is_mine(&all, dims, a, view, row, &fx)) {
+            if (row_is_mine(b, dims, a, view, row, &fx)) {
                 int64_t p = fx < 0.0 ? 0 : (int64_t)fx;
                 p = p > dims[a] - 1 ? dims[a] - 1 : p;
-                count[p] += weight * per_row;
+                count[p - b->own_lo[a]] += weight * per_row;
             }
         return;
     }
@@ -617,8 +613,9 @@ void vr_orbit_plane_samples(const int64_t dims[3], int axis, const VrView *view,
     for (int s = 0; s < S; s++) {
         AxisLine ly, lz;
         int q0, q1;
-        depth_lines(&all, dims, view, s, &ly, &lz, &q0, &q1);
-        vr_line_plane_counts(axis == p0 ? &ly : &lz, q0, q1, dims[axis], weight * rows, count);
+        depth_lines(b, dims, view, s, &ly, &lz, &q0, &q1);
+        vr_line_plane_counts_from(axis == p0 ? &ly : &lz, q0, q1, dims[axis], b->own_lo[axis],
+                                  weight * rows, count);
     }
 }
 

@@ -100,8 +100,19 @@ void vr_render_plane_samples(VrKernel kernel, const int64_t dims[3], int axis,
                              const VrView *view, int r0, int r1, int step, int64_t weight,
                              int64_t *count)
 {
+    VrBlock all;
+    vr_block_whole(dims, &all);
+    vr_render_box_samples(kernel, dims, &all, axis, view, r0, r1, step, weight, count);
+}
+
+void vr_render_box_samples(VrKernel kernel, const int64_t dims[3], const VrBlock *b, int axis,
+                           const VrView *view, int r0, int r1, int step, int64_t weight,
+                           int64_t *count)
+{
+    if (vr_block_empty(b))
+        return;
     if (kernel == VR_KERNEL_ORBIT_RESAMPLED)
-        vr_orbit_plane_samples(dims, axis, view, r0, r1, step, weight, count);
+        vr_orbit_box_samples(dims, b, axis, view, r0, r1, step, weight, count);
     else
-        vr_general_plane_samples(dims, axis, view, r0, r1, step, weight, count);
+        vr_general_box_samples(dims, b, axis, view, r0, r1, step, weight, count);
 }

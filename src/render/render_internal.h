@@ -50,14 +50,19 @@ void vr_ray_axis_line(const VrView *view, const int64_t dims[3], int a, const do
  * must lie in the cube along the line's axis (within VR_EDGE_TOL). */
 void vr_line_plane_counts(const AxisLine *l, int q0, int q1, int64_t n, int64_t weight,
                           int64_t *count);
+/* The same into count[p - off], for samples in planes p >= off. */
+void vr_line_plane_counts_from(const AxisLine *l, int q0, int q1, int64_t n, int64_t off,
+                               int64_t weight, int64_t *count);
 
-/* The cost model's counts (render.h, vr_render_plane_samples) for each
- * kernel: samples per plane along `axis` of image rows r0, r0 + step, ...
- * (< r1) of `view`, each weighted by `weight`, added to count. */
-void vr_orbit_plane_samples(const int64_t dims[3], int axis, const VrView *view, int r0,
-                            int r1, int step, int64_t weight, int64_t *count);
-void vr_general_plane_samples(const int64_t dims[3], int axis, const VrView *view, int r0,
-                              int r1, int step, int64_t weight, int64_t *count);
+/* The cost model's counts (render.h, vr_render_box_samples) for each
+ * kernel: the samples block b composites, per plane along `axis`, of
+ * image rows r0, r0 + step, ... (< r1) of `view`, each weighted by
+ * `weight`, added to count[p - b->own_lo[axis]]. */
+void vr_orbit_box_samples(const int64_t dims[3], const VrBlock *b, int axis, const VrView *view,
+                          int r0, int r1, int step, int64_t weight, int64_t *count);
+void vr_general_box_samples(const int64_t dims[3], const VrBlock *b, int axis,
+                            const VrView *view, int r0, int r1, int step, int64_t weight,
+                            int64_t *count);
 
 /* The fast path (orbit_resampled.c): orbits about a coordinate axis,
  * orthographic, without elevation. */

@@ -6,24 +6,25 @@
  * interval split at the planes of the decomposition axis where the line
  * crosses them (vr_line_plane_counts).  A slab [lo, hi) composites, for
  * this ray, the samples with lo <= f(s) < hi (or the cube's edge
- * tolerance at its ends), the very set counted in its planes. */
+ * tolerance at its ends), the very set counted in its planes.  For a box
+ * the interval is cut by the box's limits on all three axes, as the
+ * kernel cuts it for a rank's block. */
 #include "render_internal.h"
 
-void vr_general_plane_samples(const int64_t dims[3], int axis, const VrView *view, int r0,
-                              int r1, int step, int64_t weight, int64_t *count)
+void vr_general_box_samples(const int64_t dims[3], const VrBlock *b, int axis,
+                            const VrView *view, int r0, int r1, int step, int64_t weight,
+                            int64_t *count)
 {
-    VrBlock all;
-    vr_block_whole(dims, &all);
     AxisLine lim[3];
     for (int a = 0; a < 3; a++)
-        vr_axis_limits(&all, dims, a, &lim[a]);
+        vr_axis_limits(b, dims, a, &lim[a]);
     for (int row = r0; row < r1; row += step)
         for (int q = 0; q < view->W; q++) {
             double base[3], dir[3];
             vr_camera_ray(view, row, q, base, dir);
             int s0 = 0, s1 = view->S;
             AxisLine l[3];
-            for (int a = 0; a < 3; a++) {
+            for (int a = 0; a < 3 && s0 < s1; a++) {
                 l[a] = lim[a];
                 vr_ray_axis_line(view, dims, a, base, dir, &l[a]);
                 int a0, a1;
@@ -31,6 +32,8 @@ void vr_general_plane_samples(const int64_t dims[3], int axis, const VrView *vie
                 s0 = a0 > s0 ? a0 : s0;
                 s1 = a1 < s1 ? a1 : s1;
             }
-            vr_line_plane_counts(&l[axis], s0, s1, dims[axis], weight, count);
+            if (s0 < s1)
+                vr_line_plane_counts_from(&l[axis], s0, s1, dims[axis], b->own_lo[axis],
+                                          weight, count);
         }
 }

@@ -1,19 +1,21 @@
 #!/usr/bin/env python3
-"""--decomp balanced: the same picture as the equal slabs, and the samples
-each rank composites (from the --timing record) nearly equal.
+"""--decomp balanced or kd (--decomp): the same picture as the equal slabs,
+and the samples each rank composites (from the --timing record) nearly
+equal.
 
 balance_case.py --mpiexec M --tool T --work DIR --mode exact --nps 3,5 \
     -- -i cube.h5 <tool options>
-  At each rank count: runs the equal and the balanced decomposition with
+  At each rank count: runs the equal and the --decomp decomposition with
   --float-output and --timing; the float frames (rgb, transmittance) of
   both within --tol (1e-6) of each other and of the one-rank run, the PNG
   frames within one level; both records give the same samples_total;
-  each record names its decomposition, and its decomp_cuts tile the axis.
+  each record names its decomposition, its decomp_cuts tile the axis
+  (slabs) and its decomp_blocks tile the cube.
 
 balance_case.py ... --mode balance --nps 3,5,7 --mkcube volrender_mkcube \
     [--shape 64x256x256] [--max-ratio 1.05] [-- <tool options>]
   Makes a cosmic-web cube of that shape and runs the default orbit with
-  --decomp balanced at each rank count: the record's samples per rank give
+  --decomp (balanced) at each rank count: the record's samples per rank give
   max / mean <= --max-ratio; the equal cut's figure is printed beside it.
   Deterministic: samples are counted, never timed.
 """
@@ -60,9 +62,12 @@ def render(a, np_, tool_args, tag, decomp, fails):
     n = p["dims"][p["axis"]]
     if p["decomp"] != decomp:
         fails.append(f"{tag}: record names decomposition {p['decomp']!r}")
-    if len(cuts) != np_ + 1 or cuts[0] != 0 or cuts[-1] != n or \
-            any(x > y for x, y in zip(cuts, cuts[1:])):
+    if decomp != "kd" and (len(cuts) != np_ + 1 or cuts[0] != 0 or cuts[-1] != n or
+                           any(x > y for x, y in zip(cuts, cuts[1:]))):
         fails.append(f"{tag}: decomp_cuts {cuts} do not tile 0..{n}")
+    bad = launch.blocks_problem(rec["decomp_blocks"], p["dims"], allow_empty=decomp != "kd")
+    if bad:
+        fails.append(f"{tag}: decomp_blocks: {bad}")
     data = None
     if a.mode == "exact":
         with h5py.File(flt, "r") as f:
@@ -76,7 +81,7 @@ def mode_exact(a, tool_args, fails):
         return
     for np_ in a.nps:
         runs = {d: render(a, np_, tool_args, f"np{np_}_{d}", d, fails)
-                for d in ("equal", "balanced")}
+                for d in ("equal", a.decomp)}
         if None in runs.values():
             continue
         for d, (rec, data, out) in runs.items():
@@ -96,8 +101,10 @@ def mode_exact(a, tool_args, fails):
             if rec["samples_total"] != base[0]["samples_total"]:
                 fails.append(f"np{np_} {d}: samples_total {rec['samples_total']} != "
                              f"{base[0]['samples_total']} at np 1")
-        print(f"np{np_}: samples max/mean equal {ratio(runs['equal'][0]):.4f}, balanced "
-              f"{ratio(runs['balanced'][0]):.4f}")
+        if a.min_samples and min(runs[a.decomp][0]["samples_per_rank"]) <= 0:
+            fails.append(f"np{np_} {a.decomp}: a rank composites no sample")
+        print(f"np{np_}: samples max/mean equal {ratio(runs['equal'][0]):.4f}, {a.decomp} "
+              f"{ratio(runs[a.decomp][0]):.4f}")
 
 
 def mode_balance(a, tool_args, fails):
@@ -108,18 +115,21 @@ def mode_balance(a, tool_args, fails):
         return
     for np_ in a.nps:
         got = {}
-        for d in ("equal", "balanced"):
+        for d in ((a.decomp,) if a.skip_equal else ("equal", a.decomp)):
             r = render(a, np_, ["-i", cube] + tool_args, f"np{np_}_{d}", d, fails)
             if r is not None:
                 got[d] = ratio(r[0])
-        if "balanced" not in got:
+                frame = r[0]["samples_imbalance_frame_max"]
+                if d == a.decomp and a.min_samples and min(r[0]["samples_per_rank"]) <= 0:
+                    fails.append(f"np{np_}: a rank composites no sample")
+        if a.decomp not in got:
             continue
-        ok = got["balanced"] <= a.max_ratio
-        print(f"{'OK  ' if ok else 'FAIL'} np{np_}: samples max/mean balanced "
-              f"{got['balanced']:.4f} (equal {got.get('equal', float('nan')):.4f}), "
-              f"bound {a.max_ratio}")
+        ok = got[a.decomp] <= a.max_ratio
+        print(f"{'OK  ' if ok else 'FAIL'} np{np_}: samples max/mean {a.decomp} "
+              f"{got[a.decomp]:.4f} (equal {got.get('equal', float('nan')):.4f}; worst "
+              f"frame {frame:.4f}), bound {a.max_ratio}")
         if not ok:
-            fails.append(f"np{np_}: balanced max/mean {got['balanced']:.4f} > {a.max_ratio}")
+            fails.append(f"np{np_}: {a.decomp} max/mean {got[a.decomp]:.4f} > {a.max_ratio}")
 
 
 def main():
@@ -133,6 +143,11 @@ def main():
     p.add_argument("--mkcube")
     p.add_argument("--shape", default="64x256x256")
     p.add_argument("--max-ratio", type=float, default=1.05)
+    p.add_argument("--decomp", choices=("balanced", "kd"), default="balanced")
+    p.add_argument("--min-samples", action="store_true",
+                   help="every rank of --decomp composites samples")
+    p.add_argument("--skip-equal", action="store_true",
+                   help="balance: do not run the equal slabs beside it")
     p.add_argument("tool_args", nargs=argparse.REMAINDER)
     a = p.parse_args()
     a.nps = [int(x) for x in a.nps.split(",")]

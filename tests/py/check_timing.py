@@ -59,10 +59,17 @@ def check_record(r, np, dims, fails):
     rounds = r["composite_rounds"]
     need(0 <= rounds["mean"] <= rounds["max"] and
          (rounds["max"] == 0 if np == 1 else rounds["max"] > 0), f"rounds {rounds}")
-    need(p["decomp"] in ("equal", "balanced"), f"decomp {p['decomp']}")
+    need(p["decomp"] in ("equal", "balanced", "kd"), f"decomp {p['decomp']}")
     cuts = r["decomp_cuts"]
-    need(len(cuts) == np + 1 and cuts[0] == 0 and cuts[-1] == dims[p["axis"]] and
-         all(x <= y for x, y in zip(cuts, cuts[1:])), f"decomp_cuts {cuts}")
+    if p["decomp"] == "kd":
+        need(cuts == [], f"decomp_cuts {cuts} for k-d blocks")
+    else:
+        need(len(cuts) == np + 1 and cuts[0] == 0 and cuts[-1] == dims[p["axis"]] and
+             all(x <= y for x, y in zip(cuts, cuts[1:])), f"decomp_cuts {cuts}")
+    blocks = r["decomp_blocks"]
+    need(len(blocks) == np, f"decomp_blocks has {len(blocks)} blocks for {np} ranks")
+    problem = launch.blocks_problem(blocks, dims, allow_empty=p["decomp"] != "kd")
+    need(problem is None, f"decomp_blocks: {problem}")
     need(r["io"]["mode"] in ("collective", "independent", "chunk-collective",
                              "chunk-independent", "chunk-mixed"), f"io mode {r['io']}")
     need(r["io"]["bytes"] >= cube, "io bytes")

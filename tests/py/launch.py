@@ -74,3 +74,25 @@ def case_main(cases, run_case, default_np, py_dir):
     a.tool = os.path.abspath(a.tool)
     a.work = os.path.abspath(a.work)
     return run_case(a, a.case)
+
+
+def blocks_problem(blocks, dims, allow_empty=False):
+    """None if the record's decomp_blocks (per rank lo[3] + hi[3]) tile a
+    cube of dims (inside it, non-empty unless allowed, disjoint, volumes
+    adding up), else what is wrong."""
+    total = 0
+    for i, b in enumerate(blocks):
+        if allow_empty and len(b) == 6 and any(b[a] == b[3 + a] for a in range(3)):
+            continue
+        if len(b) != 6 or any(not (0 <= b[a] < b[3 + a] <= dims[a]) for a in range(3)):
+            return f"block {i} {b} is not a non-empty box of the cube {dims}"
+        total += (b[3] - b[0]) * (b[4] - b[1]) * (b[5] - b[2])
+        for j in range(i):
+            c = blocks[j]
+            if any(c[a] == c[3 + a] for a in range(3)):
+                continue
+            if all(b[a] < c[3 + a] and c[a] < b[3 + a] for a in range(3)):
+                return f"blocks {j} {c} and {i} {b} overlap"
+    if total != dims[0] * dims[1] * dims[2]:
+        return f"blocks cover {total} of {dims[0] * dims[1] * dims[2]} points"
+    return None

@@ -4,11 +4,12 @@
 plan_case.py --mpiexec M --tool T --work DIR --max-np 16 -- -i cube.h5 <options>
 For P = 1 .. MAX: runs the planner (one process, --plan P) and the job at P
 ranks, both with --timing, and requires the same samples_per_rank,
-samples_total, the worst frame's imbalance, decomp_cuts, memory estimate
-(max, mean, its rank), composite_bytes_sent (every field) and
-composite_rounds (every field).  Odd P use --decomp balanced with
+samples_total, the worst frame's imbalance, decomp_cuts, decomp_blocks,
+memory estimate (max, mean, its rank), composite_bytes_sent (every field)
+and composite_rounds (every field).  Odd P use --decomp balanced with
 -c radixk --radix 3, even P the default equal slabs and binary swap, and
-P = 6 and 12 the tree.  Then --plan 65536 on the same cube (more ranks than
+P = 6 and 12 the tree; P = 4, 7, 8, 11, 15 and 16 --decomp kd (with the
+even P's binary swap or the odd P's radix-3).  Then --plan 65536 on the same cube (more ranks than
 planes): it finishes, lists 65536 ranks, and their samples add up to the
 one-rank total.  Counts only, never times.
 """
@@ -20,6 +21,7 @@ import sys
 import launch
 
 SAME = ["samples_per_rank", "samples_total", "samples_imbalance_frame_max", "decomp_cuts",
+        "decomp_blocks",
         "memory_estimate_bytes", "composite_bytes_sent",
         "composite_rounds"]
 
@@ -27,6 +29,8 @@ SAME = ["samples_per_rank", "samples_total", "samples_imbalance_frame_max", "dec
 def options(P):
     if P in (6, 12):
         return ["-c", "tree"]
+    if P in (4, 7, 8, 11, 15, 16):
+        return ["--decomp", "kd"] + (["-c", "radixk", "--radix", "3"] if P % 2 else [])
     if P % 2:
         return ["--decomp", "balanced", "-c", "radixk", "--radix", "3"]
     return []

@@ -141,8 +141,8 @@ CASES = {
         [CUBE], ["-i", "cube.h5", "-c", "radix"], 2,
         ERR + "option --composite: unknown method 'radix' (accepted: bswap, radixk, tree)"),
     "decomp_unknown": case(
-        [CUBE], ["-i", "cube.h5", "--decomp", "kd"], 2,
-        ERR + "option --decomp: unknown decomposition 'kd' (accepted: equal, balanced)"),
+        [CUBE], ["-i", "cube.h5", "--decomp", "k-d"], 2,
+        ERR + "option --decomp: unknown decomposition 'k-d' (accepted: equal, balanced, kd)"),
     "axis_unknown": case(
         [CUBE], ["-i", "cube.h5", "--axis", "3"], 2,
         ERR + "option --axis: 3 is out of range (accepted: 0 to 2)"),

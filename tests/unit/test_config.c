@@ -80,10 +80,10 @@ int main(void)
           "--plan 65536");
     expect_error("--plan", "0", NULL, NULL,
                  "option --plan: 0 is out of range (accepted: 1 to 1048576)");
-    expect_error("--decomp", "kd", NULL, NULL,
-                 "option --decomp: unknown decomposition 'kd' (accepted: equal, balanced)");
+    expect_error("--decomp", "k-d", NULL, NULL,
+                 "option --decomp: unknown decomposition 'k-d' (accepted: equal, balanced, kd)");
     expect_error("--decomp", NULL, NULL, NULL,
-                 "option --decomp needs a value (equal or balanced)");
+                 "option --decomp needs a value (equal, balanced or kd)");
     expect_error("--bogus", NULL, NULL, NULL, "unknown option '--bogus' (see --help)");
     expect_error("extra", NULL, NULL, NULL, "unknown option 'extra' (see --help)");
     expect_error("--input", NULL, NULL, NULL, "option --input needs a value (an HDF5 file)");

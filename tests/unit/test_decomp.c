@@ -15,6 +15,7 @@
 #include "vr/composite.h"
 #include "vr/cost_model.h"
 #include "vr/decomp.h"
+#include "vr/kd.h"
 #include "vr/render.h"
 
 static void test_tiling(void)
@@ -514,8 +515,198 @@ static void test_balanced_runs(void)
 /* Two groups, two tests (each within the unit tests' time limit under the
  * sanitizers): no argument, the slabs and ownership; "balance", the
  * balanced cuts and the cost model. */
+/* ---- k-d blocks (kd.h) ---------------------------------------------- */
+
+/* A synthetic counter: voxel (i, j, k) costs 1 + (7i + 3j + k) mod 5
+ * (0 where `hole` says so, to leave empty regions), summed per plane of
+ * the box along the query's axis. */
+static int64_t voxel_cost(int64_t i, int64_t j, int64_t k, int hole)
+{
+    if (hole && i < 6 && j < 6)
+        return 0;
+    return 1 + (7 * i + 3 * j + k) % 5;
+}
+
+static int synthetic_counter(void *ctx, int nq, VrKdQuery *q, int64_t total)
+{
+    const int hole = *(const int *)ctx;
+    (void)total;
+    for (int n = 0; n < nq; n++) {
+        const VrBlock *b = &q[n].box;
+        const int a = q[n].axis;
+        for (int64_t i = b->own_lo[0]; i < b->own_hi[0]; i++)
+            for (int64_t j = b->own_lo[1]; j < b->own_hi[1]; j++)
+                for (int64_t k = b->own_lo[2]; k < b->own_hi[2]; k++) {
+                    const int64_t idx[3] = {i, j, k};
+                    q[n].count[idx[a] - b->own_lo[a]] += voxel_cost(i, j, k, hole);
+                }
+    }
+    return 0;
+}
+
+static void test_kd_tiling(void)
+{
+    const int64_t shapes[][3] = {{30, 40, 50}, {2, 3, 4}, {64, 8, 3}, {17, 17, 17}, {100, 2, 2}};
+    static unsigned char owner_seen[60000];
+    for (int sh = 0; sh < 5; sh++) {
+        const int64_t *dims = shapes[sh];
+        const int64_t V = dims[0] * dims[1] * dims[2];
+        for (int P = 1; P <= 1000; P++) {
+            int prime = P > 1;
+            for (int f = 2; f * f <= P; f++)
+                prime &= P % f != 0;
+            /* every P up to 70, then the primes up to 1000 */
+            if (P > 70 && !prime)
+                continue;
+            for (int hole = 0; hole < 2; hole++) {
+                VrDecomp d;
+                const int rc = vr_decomp_init_kd(&d, P, dims, synthetic_counter, &hole);
+                if (P > V) {
+                    CHECK(rc == -2, "shape %d P=%d: more ranks than points accepted", sh, P);
+                    continue;
+                }
+                CHECK(rc == 0, "shape %d P=%d: build failed (%d)", sh, P, rc);
+                if (rc != 0)
+                    continue;
+                CHECK(d.kind == VR_DECOMP_KD && d.nnodes == P - 1, "shape %d P=%d: %d nodes",
+                      sh, P, d.nnodes);
+                memset(owner_seen, 0, (size_t)V);
+                int64_t covered = 0, cost_max = 0, cost_sum = 0;
+                for (int r = 0; r < P; r++) {
+                    VrBlock b;
+                    vr_decomp_rank_block(&d, r, &b);
+                    CHECK(!vr_block_empty(&b), "shape %d P=%d: rank %d empty", sh, P, r);
+                    int64_t cost = 0;
+                    for (int64_t i = b.own_lo[0]; i < b.own_hi[0]; i++)
+                        for (int64_t j = b.own_lo[1]; j < b.own_hi[1]; j++)
+                            for (int64_t k = b.own_lo[2]; k < b.own_hi[2]; k++) {
+                                const int64_t at = (i * dims[1] + j) * dims[2] + k;
+                                owner_seen[at]++;
+                                covered++;
+                                cost += voxel_cost(i, j, k, hole);
+                            }
+                    for (int a = 0; a < 3; a++)
+                        CHECK(b.read_hi[a] - b.read_lo[a] >= 2 && b.read_lo[a] >= 0 &&
+                                  b.read_hi[a] <= dims[a],
+                              "shape %d P=%d rank %d: reads planes [%lld, %lld) of axis %d",
+                              sh, P, r, (long long)b.read_lo[a], (long long)b.read_hi[a], a);
+                    cost_max = cost > cost_max ? cost : cost_max;
+                    cost_sum += cost;
+                }
+                int once = covered == V;
+                for (int64_t v = 0; v < V; v++)
+                    once &= owner_seen[v] == 1;
+                CHECK(once, "shape %d P=%d: the blocks do not tile the cube", sh, P);
+                /* The cuts follow the costs, as far as whole planes
+                 * allow: a plane of a block of 30 x 40 x 50 / P points is
+                 * 6 % of it at P = 16, 9 % at P = 64. */
+                const double ratio = (double)cost_max * P / (double)cost_sum;
+                if (sh == 0 && P <= 64)
+                    CHECK(ratio <= (P <= 16 ? 1.05 : 1.15), "shape %d P=%d hole %d: cost "
+                          "max/mean %.4f", sh, P, hole, ratio);
+                if (getenv("VR_TEST_KD_PRINT") && sh == 0)
+                    printf("P=%d hole=%d max/mean %.4f\n", P, hole, ratio);
+                vr_decomp_free(&d);
+            }
+        }
+    }
+}
+
+/* The cost model as a k-d counter in one process (what the job's
+ * counter does on every rank, without the reduction). */
+typedef struct {
+    const VrView *view;
+    VrKernel k;
+    const int64_t *dims;
+} ViewCounter;
+
+static int view_counter(void *ctx, int nq, VrKdQuery *q, int64_t total)
+{
+    const ViewCounter *c = ctx;
+    (void)total;
+    for (int n = 0; n < nq; n++)
+        vr_render_box_samples(c->k, c->dims, &q[n].box, q[n].axis, c->view, 0, c->view->H, 1,
+                              1, q[n].count);
+    return 0;
+}
+
+/* Through the real kernels: k-d blocks placed by the cost model for each
+ * view; every rank composites exactly the samples the model counts in
+ * its block, the samples add up to one rank's, and the "over" of the
+ * partials in vr_camera_rank_order's order is the one-rank image, for
+ * every view case (ray directions in every octant, axis-parallel frames
+ * of the orbits, perspective eyes beside and within the cube's extent). */
+static void test_kd_through_kernel(void)
+{
+    const int64_t shapes[][3] = {{12, 14, 13}, {9, 20, 7}, {5, 6, 40}};
+    const int Ns[] = {10, 16, 12};
+    const int Ps[] = {2, 3, 5, 8, 13, 16};
+    const int ncases = (int)(sizeof VIEW_CASES / sizeof VIEW_CASES[0]);
+    for (int sh = 0; sh < 3; sh++) {
+        const int N = Ns[sh];
+        const int64_t npix = (int64_t)N * (N + 5);
+        float *one = malloc((size_t)npix * 16), *acc = malloc((size_t)npix * 16);
+        float *part = malloc((size_t)npix * 16);
+        for (int c = 0; c < ncases; c++)
+            for (int n = 0; n < 10; n += 3) {
+                const ViewCase *vc = &VIEW_CASES[c];
+                const int H = N, W = vc->wide ? N + 5 : N;
+                const int64_t *dims = shapes[sh];
+                VrView view;
+                case_frame(vc, dims, H, W, N + 3, 10, n, &view);
+                if (view.lens == VR_LENS_PERSPECTIVE && !(view.dist > 0.5 * view.depth))
+                    continue;
+                const VrKernel chosen = vr_render_choose_kernel(&view, dims);
+                for (int kk = 0; kk < 2; kk++) {
+                    const VrKernel k = kk ? VR_KERNEL_GENERAL : VR_KERNEL_ORBIT_RESAMPLED;
+                    if (k == VR_KERNEL_ORBIT_RESAMPLED && chosen != k)
+                        continue;
+                    const int64_t total1 = render_over_ranks(dims, 0, 1, &view, k, one, part);
+                    for (size_t pi = 0; pi < sizeof Ps / sizeof Ps[0]; pi++) {
+                        const int P = Ps[pi];
+                        ViewCounter vcount = {&view, k, dims};
+                        VrDecomp d;
+                        CHECK(vr_decomp_init_kd(&d, P, dims, view_counter, &vcount) == 0,
+                              "k-d decomposition");
+                        int64_t per_rank[16];
+                        const int64_t total = render_decomp(dims, &d, &view, k, acc, part,
+                                                            per_rank);
+                        CHECK(total == total1, "%s, %s, shape %d frame %d P=%d: %lld samples, "
+                              "%lld on one rank", vc->name, vr_kernel_name(k), sh, n, P,
+                              (long long)total, (long long)total1);
+                        for (int r = 0; r < P; r++) {
+                            VrBlock b;
+                            vr_decomp_rank_block(&d, r, &b);
+                            int64_t plane[64] = {0}, model = 0;
+                            vr_render_box_samples(k, dims, &b, 0, &view, 0, H, 1, 1, plane);
+                            for (int64_t p = 0; p < b.own_hi[0] - b.own_lo[0]; p++)
+                                model += plane[p];
+                            CHECK(model == per_rank[r], "%s, %s, shape %d frame %d P=%d rank "
+                                  "%d: model %lld, kernel %lld", vc->name, vr_kernel_name(k),
+                                  sh, n, P, r, (long long)model, (long long)per_rank[r]);
+                        }
+                        double worst = 0.0;
+                        for (int64_t q = 0; q < (int64_t)H * W * 4; q++)
+                            worst = fmax(worst, fabs(acc[q] - one[q]));
+                        CHECK(worst < 2e-6, "%s, %s, shape %d frame %d P=%d k-d: image differs "
+                              "by %g", vc->name, vr_kernel_name(k), sh, n, P, worst);
+                        vr_decomp_free(&d);
+                    }
+                }
+            }
+        free(one);
+        free(acc);
+        free(part);
+    }
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "kd") == 0) {
+        test_kd_tiling();
+        test_kd_through_kernel();
+        return check_report("test_decomp kd");
+    }
     if (argc > 1 && strcmp(argv[1], "balance") == 0) {
         test_balance_cuts();
         test_cost_model_exact();
