@@ -8,46 +8,20 @@
 #include "vr/kd.h"
 #include "vr/parallel.h"
 
-/* The frames are shared among the rank's threads, each counting into its
- * own row of planes; the rows are then added (integers: the same sums in
- * any order). */
+/* One query: the whole cube along the axis (its planes from 0). */
 int vr_cost_model_count(const VrCamera *cam, VrKernel kernel, const int64_t dims[3],
                         int axis, int first, int last, int row_step, int part, int parts,
                         int64_t *per_plane, VrError *err)
 {
-    const int64_t n = dims[axis];
-    int rc = VR_OK;
-#pragma omp parallel if (last > first)
-    {
-        int64_t *mine = calloc((size_t)n, sizeof *mine);
-        VrError local;
-        int mine_rc = mine ? VR_OK
-                           : vr_fail(&local, VR_ERR_NOMEM, "cannot allocate the cost model "
-                                     "(%lld planes)", (long long)n);
-#pragma omp for schedule(dynamic, 1)
-        for (int f = first; f <= last; f++) {
-            VrView view;
-            if (mine_rc == VR_OK)
-                mine_rc = vr_camera_frame(cam, f, &view, &local);
-            if (mine_rc == VR_OK)
-                vr_render_plane_samples(kernel, dims, axis, &view, part * row_step, view.H,
-                                        parts * row_step, row_step, mine);
-        }
-#pragma omp critical(vr_cost_model_sum)
-        {
-            if (mine_rc != VR_OK && rc == VR_OK) {
-                rc = mine_rc;
-                if (err)
-                    *err = local;
-            }
-            for (int64_t p = 0; mine && p < n; p++)
-                per_plane[p] += mine[p];
-        }
-        free(mine);
-    }
-    return rc;
+    VrKdQuery q = {.axis = axis, .count = per_plane};
+    vr_block_whole(dims, &q.box);
+    return vr_cost_model_box_count(cam, kernel, dims, first, last, row_step, part, parts, 1, &q,
+                                   dims[axis], err);
 }
 
+/* The frames are shared among the rank's threads, each counting into its
+ * own copy of the counts; the copies are then added (integers: the same
+ * sums in any order). */
 int vr_cost_model_box_count(const VrCamera *cam, VrKernel kernel, const int64_t dims[3],
                             int first, int last, int row_step, int part, int parts, int nq,
                             VrKdQuery *q, int64_t total, VrError *err)
