@@ -158,8 +158,7 @@ static int check_job(App *app, VrError *err)
                                &app->decomp, err);
     if (rc == VR_OK) {
         app->stats.decomp = vr_decomp_kind_name(app->decomp.kind);
-        app->stats.decomp_cut = app->decomp.cut;
-        app->stats.decomp_blocks = &app->decomp;
+        app->stats.decomposition = &app->decomp;
         rc = vr_memory_budget_check(app->comm, &app->base, app->dims, &app->decomp, err);
         VrBlock slab;
         vr_decomp_rank_block(&app->decomp, app->rank, &slab);
@@ -562,8 +561,7 @@ static int run(App *app, VrError *err)
             memcpy(fresh.kernel, app->stats.kernel, sizeof fresh.kernel);
             memcpy(fresh.camera, app->stats.camera, sizeof fresh.camera);
             fresh.decomp = app->stats.decomp;
-            fresh.decomp_cut = app->stats.decomp_cut;
-            fresh.decomp_blocks = app->stats.decomp_blocks;
+            fresh.decomposition = app->stats.decomposition;
             fresh.memory_estimate = app->stats.memory_estimate;
             fresh.frame_samples = app->stats.frame_samples;
             fresh.nframe_samples = app->stats.nframe_samples;

@@ -12,6 +12,7 @@
 #include "vr/frame_writer.h"
 #include "vr/kd.h"
 #include "vr/memory_budget.h"
+#include "vr/timer.h"
 
 void vr_planner_free(VrPlan *plan)
 {
@@ -98,11 +99,8 @@ static int kd_frame_samples(const VrCamera *cam, VrKernel kernel, const int64_t 
     }
     if (rc == VR_OK)
         rc = vr_cost_model_box_count(cam, kernel, dims, f, f, 1, 0, 1, P, q, total, err);
-    for (int r = 0; rc == VR_OK && r < P; r++) {
-        out[r] = 0;
-        for (int64_t p = 0; p < q[r].box.own_hi[0] - q[r].box.own_lo[0]; p++)
-            out[r] += q[r].count[p];
-    }
+    for (int r = 0; rc == VR_OK && r < P; r++)
+        out[r] = sum_planes(q[r].count, 0, q[r].box.own_hi[0] - q[r].box.own_lo[0]);
     free(buf);
     free(q);
     return rc;
@@ -320,16 +318,7 @@ void vr_planner_write_json(const VrPlan *plan, const VrConfig *cfg, const int64_
                  "\"samples_imbalance_frame_max\":%.6f",
             plan->frames, (long long)s.total, ratio_of(&s, P), plan->imbalance_frame);
     json_array(out, "samples_per_rank", plan->samples, P);
-    json_array(out, "decomp_cuts", plan->decomp.cut, plan->decomp.cut ? P + 1 : 0);
-    fputs(",\"decomp_blocks\":[", out);
-    for (int r = 0; r < P; r++) {
-        VrBlock b;
-        vr_decomp_rank_block(&plan->decomp, r, &b);
-        fprintf(out, "%s[%lld,%lld,%lld,%lld,%lld,%lld]", r ? "," : "", (long long)b.own_lo[0],
-                (long long)b.own_lo[1], (long long)b.own_lo[2], (long long)b.own_hi[0],
-                (long long)b.own_hi[1], (long long)b.own_hi[2]);
-    }
-    fputc(']', out);
+    vr_record_write_decomp(out, &plan->decomp);
     fprintf(out, ",\"composite_bytes_sent\":{\"swap_max\":%lld,\"swap_mean\":%.1f,"
                  "\"swap_total\":%lld,\"gather_max\":%lld,\"gather_total\":%lld,\"total\":%lld}",
             (long long)sw.max, mean_of(&sw, P), (long long)sw.total, (long long)ga.max,

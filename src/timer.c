@@ -210,20 +210,9 @@ static void write_json(FILE *f, const VrConfig *cfg, const int64_t dims[3],
             r->frame_imbalance);
     for (int i = 0; i < r->nranks; i++)
         fprintf(f, "%s%lld", i ? "," : "", (long long)r->samples_per_rank[i]);
-    /* The planes along the axis each rank owns: [cut[r], cut[r + 1]). */
-    fputs("],\"decomp_cuts\":[", f);
-    for (int i = 0; st->decomp_cut && i <= r->nranks; i++)
-        fprintf(f, "%s%lld", i ? "," : "", (long long)st->decomp_cut[i]);
-    /* Every rank's block: owned planes lo[0..2], hi[0..2]. */
-    fputs("],\"decomp_blocks\":[", f);
-    for (int i = 0; st->decomp_blocks && i < r->nranks; i++) {
-        VrBlock b;
-        vr_decomp_rank_block(st->decomp_blocks, i, &b);
-        fprintf(f, "%s[%lld,%lld,%lld,%lld,%lld,%lld]", i ? "," : "", (long long)b.own_lo[0],
-                (long long)b.own_lo[1], (long long)b.own_lo[2], (long long)b.own_hi[0],
-                (long long)b.own_hi[1], (long long)b.own_hi[2]);
-    }
-    fprintf(f, "],\"composite_bytes_sent\":{\"swap_max\":%.0f,\"swap_mean\":%.1f,"
+    fputc(']', f);
+    vr_record_write_decomp(f, st->decomposition);
+    fprintf(f, ",\"composite_bytes_sent\":{\"swap_max\":%.0f,\"swap_mean\":%.1f,"
                "\"swap_total\":%lld,\"gather_max\":%.0f,\"gather_total\":%lld,"
                "\"total\":%lld},",
             r->swapped.max, r->swapped.mean, (long long)r->swapped_total, r->gathered.max,
@@ -403,6 +392,23 @@ static double frame_imbalance(MPI_Comm comm, const VrRunStats *st)
     free(most);
     free(sum);
     return worst;
+}
+
+void vr_record_write_decomp(FILE *f, const VrDecomp *d)
+{
+    /* Slabs: rank r owns the planes [cut[r], cut[r + 1]) along the axis. */
+    fputs(",\"decomp_cuts\":[", f);
+    for (int i = 0; d && d->cut && i <= d->nranks; i++)
+        fprintf(f, "%s%lld", i ? "," : "", (long long)d->cut[i]);
+    fputs("],\"decomp_blocks\":[", f);
+    for (int i = 0; d && i < d->nranks; i++) {
+        VrBlock b;
+        vr_decomp_rank_block(d, i, &b);
+        fprintf(f, "%s[%lld,%lld,%lld,%lld,%lld,%lld]", i ? "," : "", (long long)b.own_lo[0],
+                (long long)b.own_lo[1], (long long)b.own_lo[2], (long long)b.own_hi[0],
+                (long long)b.own_hi[1], (long long)b.own_hi[2]);
+    }
+    fputc(']', f);
 }
 
 int vr_report(MPI_Comm comm, const VrConfig *cfg, const int64_t dims[3],

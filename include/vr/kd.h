@@ -3,19 +3,23 @@
  * sample counts.
  *
  * A node holds a box and a contiguous range of ranks [r0, r1).  With more
- * than one rank it is split into P_low = (r1 - r0) / 2 ranks below a cut
- * and P_high = the rest above it, along the box's longest axis (ties: the
- * lowest axis index) among those it can be cut along.  The cut is placed
- * from the samples each plane of the box along that axis costs over the
- * run's views (the counter: the cost model, cost_model.h, or any other in
- * the tests): among the planes `at` that leave each side at least one
- * point per rank and at most VR_SLAB_MAX_SHARES equal shares of points
- * per rank (the memory cap, relaxed where no cut meets it), the one that
- * minimises max(cost_low / P_low, cost_high / P_high), ties to the cut
- * nearest the split of the box's planes in proportion to the ranks (the
- * lower one if two are as near).  Boxes without samples are cut in that
- * proportion.  The tree is built level by level, so the counter sees all
- * of a level's nodes at once (one collective count per level in a job).
+ * than one rank it is split by a plane `at` along one axis into P_low
+ * ranks below and P_high = the rest above it.  The counter (the cost
+ * model, cost_model.h, or any other in the tests) gives the samples each
+ * plane of the box costs over the run's views, along every axis the box
+ * can be cut along.  For each such axis, among the cuts that leave each
+ * side at least one point per rank and at most VR_SLAB_MAX_SHARES equal
+ * shares of points per rank (the memory cap, relaxed where no cut meets
+ * it), and P_low half the ranks or up to 2 more or fewer, the cut taken
+ * minimises max(cost_low / P_low, cost_high / P_high); ties go to the
+ * split nearest half, then to the plane nearest the proportional split of
+ * the box (the lower one if two are as near).  The axis is the longest of
+ * those whose best is within 1 % of the best of all (compact blocks),
+ * ties to the lowest index.  Boxes without samples are cut in proportion.
+ * A box with barely more points than ranks, where no such cut exists, is
+ * cut in the middle of its longest axis.  The tree is built level by
+ * level, so the counter sees all of a level's nodes at once (one
+ * collective count per level in a job).
  *
  * Blocks hold at least one plane along every axis, so no block is empty;
  * they tile the cube, so every sample has one owner.  Everything here is
@@ -45,7 +49,7 @@ typedef struct {
 typedef int (*VrKdCounter)(void *ctx, int nq, VrKdQuery *queries, int64_t total);
 
 /* Builds the k-d decomposition of a cube of dims (product >= nranks) into
- * d.  Returns 0, -1 if memory runs out or the counter fails, -2 if the
+ * d, asking `count` (not NULL) for each level's counts.  Returns 0, -1 if memory runs out or the counter fails, -2 if the
  * cube has fewer points than ranks. */
 int vr_decomp_init_kd(VrDecomp *d, int nranks, const int64_t dims[3], VrKdCounter count,
                       void *ctx);

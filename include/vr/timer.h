@@ -9,9 +9,10 @@
 #include <mpi.h>
 #include <stdint.h>
 
-#include "vr/decomp.h"
+#include <stdio.h>
 
 #include "vr/config.h"
+#include "vr/decomp.h"
 #include "vr/error.h"
 
 typedef enum {
@@ -55,8 +56,7 @@ typedef struct {
     char kernel[32];         /* vr_kernel_name */
     char camera[64];         /* "orbit about x", "views file", ... */
     const char *decomp;      /* vr_decomp_kind_name of the job's cut */
-    const int64_t *decomp_cut; /* slabs: their cuts, nranks + 1; NULL for kd (not owned) */
-    const VrDecomp *decomp_blocks; /* every rank's block (not owned) */
+    const VrDecomp *decomposition; /* the job's blocks (not owned) */
     char tf_desc[512];       /* vr_tf_describe */
     const char *tf_json;     /* its JSON (not owned); NULL if none */
     int has_range;           /* a colour map's data range was used */
@@ -73,6 +73,11 @@ typedef struct {
 
 /* Peak resident set size of this process in bytes (VmHWM). */
 int64_t vr_peak_rss_bytes(void);
+
+/* The record's "decomp_cuts" (the slabs' cuts; empty for k-d blocks) and
+ * "decomp_blocks" (every rank's owned planes, lo[3] then hi[3]) fields,
+ * each after a comma: one writer for the run's record and the planner's. */
+void vr_record_write_decomp(FILE *f, const VrDecomp *d);
 
 /* Collective.  Prints the summary on rank 0 unless cfg->quiet and appends
  * the JSON record when cfg->timing is set. */

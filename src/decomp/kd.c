@@ -31,50 +31,45 @@ typedef struct {
     int64_t dist; /* |at - proportional cut| */
 } Cut;
 
-/* The best cut of pending node n along axis a from its counts (NULL: no
- * counts, cut in proportion), or at = -1 if none leaves every rank a point. */
+/* The best cut of pending node n along axis a from its counts, or
+ * at = -1 if none leaves every rank a point. */
 static Cut best_cut(const Pending *n, int a, const int64_t *count, int64_t cap)
 {
     Cut best = {-1, 0, 0.0, 0};
     const int P = n->r1 - n->r0;
     const int64_t e = n->hi[a] - n->lo[a];
-    const int64_t across = box_points(n->lo, n->hi) / e; /* points per plane */
     if (e < 2)
-        return best;
+        return best; /* no counts either */
+    const int64_t across = box_points(n->lo, n->hi) / e; /* points per plane */
     int64_t total = 0;
-    for (int64_t p = 0; count && p < e; p++)
+    for (int64_t p = 0; p < e; p++)
         total += count[p];
     /* Ranks below the cut: half, or a few more or fewer where that lets
-     * the cut balance better (the planes are coarse in small boxes). */
+     * the cut balance better (the planes are coarse in small boxes).
+     * pass 0: within the memory cap; pass 1: without it. */
     const int spread = P / 4 < VR_KD_RANK_SPREAD ? P / 4 : VR_KD_RANK_SPREAD;
     for (int pass = 0; pass < 2 && best.at < 0; pass++)
         for (int dp = 0; dp <= 2 * spread; dp++) {
             const int plow = P / 2 + (dp % 2 ? (dp + 1) / 2 : -(dp / 2)), phigh = P - plow;
             /* The proportional cut: planes in proportion to the ranks. */
             const int64_t prop = (e * plow + P / 2) / P;
-            {
-                /* pass 0: within the memory cap; pass 1: without it */
-                int64_t below = 0;
-                for (int64_t k = 1; k < e; k++) {
-                    below += count ? count[k - 1] : 0;
-                    const int64_t vlow = k * across, vhigh = (e - k) * across;
-                    if (vlow < plow || vhigh < phigh)
-                        continue;
-                    if (pass == 0 && (vlow > cap * plow || vhigh > cap * phigh))
-                        continue;
-                    const double score = total > 0
-                        ? (double)below / plow > (double)(total - below) / phigh
-                            ? (double)below / plow
-                            : (double)(total - below) / phigh
-                        : 0.0;
-                    const int64_t dist = k > prop ? k - prop : prop - k;
-                    if (best.at < 0 || score < best.score ||
-                        (score == best.score && plow == best.plow && dist < best.dist)) {
-                        best.at = n->lo[a] + k;
-                        best.plow = plow;
-                        best.score = score;
-                        best.dist = dist;
-                    }
+            int64_t below = 0;
+            for (int64_t k = 1; k < e; k++) {
+                below += count[k - 1];
+                const int64_t vlow = k * across, vhigh = (e - k) * across;
+                if (vlow < plow || vhigh < phigh)
+                    continue;
+                if (pass == 0 && (vlow > cap * plow || vhigh > cap * phigh))
+                    continue;
+                const double low = (double)below / plow, high = (double)(total - below) / phigh;
+                const double score = total > 0 ? (low > high ? low : high) : 0.0;
+                const int64_t dist = k > prop ? k - prop : prop - k;
+                if (best.at < 0 || score < best.score ||
+                    (score == best.score && plow == best.plow && dist < best.dist)) {
+                    best.at = n->lo[a] + k;
+                    best.plow = plow;
+                    best.score = score;
+                    best.dist = dist;
                 }
             }
         }
@@ -152,7 +147,7 @@ int vr_decomp_init_kd(VrDecomp *d, int nranks, const int64_t dims[3], VrKdCounte
         level[0] = (Pending){{0, 0, 0}, {dims[0], dims[1], dims[2]}, 0, nranks, 0, {0}};
         nlevel = 1;
     }
-    if (rc != 0 && counter)
+    if (rc != 0)
         counter(ctx, -1, NULL, 0); /* tells a collective counter */
     int64_t *buf = NULL;
     while (rc == 0 && nlevel > 0) {
@@ -178,8 +173,7 @@ int vr_decomp_init_kd(VrDecomp *d, int nranks, const int64_t dims[3], VrKdCounte
         free(buf);
         buf = calloc((size_t)(total > 0 ? total : 1), sizeof *buf);
         if (!buf) {
-            if (counter)
-                counter(ctx, -1, NULL, 0);
+            counter(ctx, -1, NULL, 0);
             rc = -1;
             break;
         }
@@ -198,13 +192,10 @@ int vr_decomp_init_kd(VrDecomp *d, int nranks, const int64_t dims[3], VrKdCounte
                 at += n->hi[a] - n->lo[a];
             }
         }
-        if (counter && nq > 0 && counter(ctx, nq, q, total) != 0) {
+        if (counter(ctx, nq, q, total) != 0) {
             rc = -1;
             break;
         }
-        if (!counter)
-            for (int i = 0; i < nsplit; i++)
-                memset(level[i].count, 0, sizeof level[i].count);
         int nnext = 0;
         for (int i = 0; i < nsplit; i++) {
             const Pending *n = &level[i];

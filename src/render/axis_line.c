@@ -108,14 +108,8 @@ static int crossing(const AxisLine *l, int lo, int hi, double k)
     return q;
 }
 
-void vr_line_plane_counts(const AxisLine *l, int q0, int q1, int64_t n, int64_t weight,
-                          int64_t *count)
-{
-    vr_line_plane_counts_from(l, q0, q1, n, 0, weight, count);
-}
-
-void vr_line_plane_counts_from(const AxisLine *l, int q0, int q1, int64_t n, int64_t off,
-                               int64_t weight, int64_t *count)
+void vr_line_plane_counts(const AxisLine *l, int q0, int q1, int64_t n, int64_t off,
+                          int64_t weight, int64_t *count)
 {
     count -= off; /* planes from `off` on: count[p - off] */
     if (q1 <= q0)

@@ -614,8 +614,8 @@ void vr_orbit_box_samples(const int64_t dims[3], const VrBlock *b, int axis, con
         AxisLine ly, lz;
         int q0, q1;
         depth_lines(b, dims, view, s, &ly, &lz, &q0, &q1);
-        vr_line_plane_counts_from(axis == p0 ? &ly : &lz, q0, q1, dims[axis], b->own_lo[axis],
-                                  weight * rows, count);
+        vr_line_plane_counts(axis == p0 ? &ly : &lz, q0, q1, dims[axis], b->own_lo[axis],
+                             weight * rows, count);
     }
 }
 

@@ -44,15 +44,13 @@ void vr_ray_axis_line(const VrView *view, const int64_t dims[3], int a, const do
                       const double step[3], AxisLine *l);
 
 /* Adds weight x (samples q in [q0, q1) whose plane floor(f(q)) is p) to
- * count[p] for each plane p of n, the planes and their crossings found with
- * the very expression vr_line_interval decides ownership with: a slab
- * [lo, hi) owns exactly the samples counted in its planes.  The samples
- * must lie in the cube along the line's axis (within VR_EDGE_TOL). */
-void vr_line_plane_counts(const AxisLine *l, int q0, int q1, int64_t n, int64_t weight,
-                          int64_t *count);
-/* The same into count[p - off], for samples in planes p >= off. */
-void vr_line_plane_counts_from(const AxisLine *l, int q0, int q1, int64_t n, int64_t off,
-                               int64_t weight, int64_t *count);
+ * count[p - off] for each plane p >= off of n, the planes and their
+ * crossings found with the very expression vr_line_interval decides
+ * ownership with: a block [lo, hi) owns exactly the samples counted in its
+ * planes.  The samples must lie in the cube along the line's axis (within
+ * VR_EDGE_TOL) and in planes from `off` on. */
+void vr_line_plane_counts(const AxisLine *l, int q0, int q1, int64_t n, int64_t off,
+                          int64_t weight, int64_t *count);
 
 /* The cost model's counts (render.h, vr_render_box_samples) for each
  * kernel: the samples block b composites, per plane along `axis`, of

@@ -33,7 +33,7 @@ void vr_general_box_samples(const int64_t dims[3], const VrBlock *b, int axis,
                 s1 = a1 < s1 ? a1 : s1;
             }
             if (s0 < s1)
-                vr_line_plane_counts_from(&l[axis], s0, s1, dims[axis], b->own_lo[axis],
-                                          weight, count);
+                vr_line_plane_counts(&l[axis], s0, s1, dims[axis], b->own_lo[axis],
+                                 weight, count);
         }
 }

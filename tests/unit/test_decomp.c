@@ -190,6 +190,24 @@ static void case_frame(const ViewCase *vc, const int64_t dims[3], int H, int W, 
     vr_camera_orbit_frame(&cc, H, W, S, angles, dims, n, view);
 }
 
+/* Frame n of VIEW_CASES entry vc for a cube of dims, N rows (and N or
+ * N + 5 columns), into *view, and the kernels that can render it into k[]:
+ * the fast path where it applies (then k[0] is the job's choice), the
+ * general kernel always.  Returns how many; 0 for a perspective frame
+ * whose eye is inside the box (skipped). */
+static int case_kernels(const ViewCase *vc, const int64_t dims[3], int N, int n, VrView *view,
+                        VrKernel k[2])
+{
+    case_frame(vc, dims, N, vc->wide ? N + 5 : N, N + 3, 10, n, view);
+    if (view->lens == VR_LENS_PERSPECTIVE && !(view->dist > 0.5 * view->depth))
+        return 0;
+    int nk = 0;
+    if (vr_render_choose_kernel(view, dims) == VR_KERNEL_ORBIT_RESAMPLED)
+        k[nk++] = VR_KERNEL_ORBIT_RESAMPLED;
+    k[nk++] = VR_KERNEL_GENERAL;
+    return nk;
+}
+
 static void test_ownership_through_kernel(void)
 {
     const int64_t shapes[][3] = {{12, 14, 13}, {9, 20, 7}, {16, 16, 16}, {5, 6, 40}};
@@ -205,19 +223,16 @@ static void test_ownership_through_kernel(void)
             for (int axis = 0; axis < 3; axis++)
                 for (int n = 0; n < 10; n += 3) {
                     const ViewCase *vc = &VIEW_CASES[c];
-                    const int H = N, W = vc->wide ? N + 5 : N;
                     VrView view;
-                    case_frame(vc, shapes[sh], H, W, N + 3, 10, n, &view);
-                    if (view.lens == VR_LENS_PERSPECTIVE && !(view.dist > 0.5 * view.depth))
-                        continue;
-                    const VrKernel chosen = vr_render_choose_kernel(&view, shapes[sh]);
+                    VrKernel ks[2];
+                    const int nk = case_kernels(vc, shapes[sh], N, n, &view, ks);
+                    const int H = view.H, W = view.W;
+                    const VrKernel chosen = ks[0];
                     const int64_t np = (int64_t)H * W;
                     /* Every kernel that can render the view: the fast path
                      * where it applies, the general kernel always. */
-                    for (int kk = 0; kk < 2; kk++) {
-                        const VrKernel k = kk ? VR_KERNEL_GENERAL : VR_KERNEL_ORBIT_RESAMPLED;
-                        if (k == VR_KERNEL_ORBIT_RESAMPLED && chosen != k)
-                            continue;
+                    for (int kk = 0; kk < nk; kk++) {
+                        const VrKernel k = ks[kk];
                         int64_t total1 = 0;
                         for (size_t pi = 0; pi < sizeof Ps / sizeof Ps[0]; pi++) {
                             const int P = Ps[pi];
@@ -357,17 +372,13 @@ static void test_cost_model_exact(void)
             for (int axis = 0; axis < 3; axis++)
                 for (int n = 1; n < 10; n += 4) {
                     const ViewCase *vc = &VIEW_CASES[c];
-                    const int H = N, W = vc->wide ? N + 5 : N;
                     const int64_t *dims = shapes[sh];
                     VrView view;
-                    case_frame(vc, dims, H, W, N + 3, 10, n, &view);
-                    if (view.lens == VR_LENS_PERSPECTIVE && !(view.dist > 0.5 * view.depth))
-                        continue;
-                    const VrKernel chosen = vr_render_choose_kernel(&view, dims);
-                    for (int kk = 0; kk < 2; kk++) {
-                        const VrKernel k = kk ? VR_KERNEL_GENERAL : VR_KERNEL_ORBIT_RESAMPLED;
-                        if (k == VR_KERNEL_ORBIT_RESAMPLED && chosen != k)
-                            continue;
+                    VrKernel ks[2];
+                    const int nk = case_kernels(vc, dims, N, n, &view, ks);
+                    const int H = view.H, W = view.W;
+                    for (int kk = 0; kk < nk; kk++) {
+                        const VrKernel k = ks[kk];
                         int64_t plane[64] = {0}, whole = 0;
                         vr_render_plane_samples(k, dims, axis, &view, 0, H, 1, 1, plane);
                         for (int p = 0; p < dims[axis]; p++)
@@ -650,17 +661,13 @@ static void test_kd_through_kernel(void)
         for (int c = 0; c < ncases; c++)
             for (int n = 0; n < 10; n += 3) {
                 const ViewCase *vc = &VIEW_CASES[c];
-                const int H = N, W = vc->wide ? N + 5 : N;
                 const int64_t *dims = shapes[sh];
                 VrView view;
-                case_frame(vc, dims, H, W, N + 3, 10, n, &view);
-                if (view.lens == VR_LENS_PERSPECTIVE && !(view.dist > 0.5 * view.depth))
-                    continue;
-                const VrKernel chosen = vr_render_choose_kernel(&view, dims);
-                for (int kk = 0; kk < 2; kk++) {
-                    const VrKernel k = kk ? VR_KERNEL_GENERAL : VR_KERNEL_ORBIT_RESAMPLED;
-                    if (k == VR_KERNEL_ORBIT_RESAMPLED && chosen != k)
-                        continue;
+                VrKernel ks[2];
+                const int nk = case_kernels(vc, dims, N, n, &view, ks);
+                const int H = view.H, W = view.W;
+                for (int kk = 0; kk < nk; kk++) {
+                    const VrKernel k = ks[kk];
                     const int64_t total1 = render_over_ranks(dims, 0, 1, &view, k, one, part);
                     for (size_t pi = 0; pi < sizeof Ps / sizeof Ps[0]; pi++) {
                         const int P = Ps[pi];
