@@ -17,6 +17,11 @@ ratios compare runs made side by side.  Sections (--only to pick):
              2 x cube/P + 48 MiB
   composite  N=2048, 4 samples per ray: composite seconds per frame and bytes
              sent per rank for bswap and tree at np=2 and 4
+  sparse     N=1024, --fit, 256 samples per ray, 4 frames of the default
+             orbit, P = 2 .. 64 (oversubscribed): bytes each rank sends in
+             the stages per frame (max over ranks), dense binary swap
+             against sparse images on equal slabs and on kd blocks, and the
+             ranks taking part; counted, not timed (one run each)
   io         read bandwidth and the HDF5 I/O mode actually used
   series     10 snapshots of 256^3 in one launch (default job, np=2, one
              thread each), every file evicted from the page cache first
@@ -42,7 +47,8 @@ import subprocess
 import sys
 import time
 
-SECTIONS = ["e2e", "kernel", "tf", "threads", "scaling", "memory", "composite", "io",
+SECTIONS = ["e2e", "kernel", "tf", "threads", "scaling", "memory", "composite", "sparse",
+            "io",
             "series", "camera"]
 MIB = 1048576.0
 
@@ -228,6 +234,31 @@ class Bench:
                  "ray, per frame")
         self.table(["np", "method", "composite [ms/frame]", "swap bytes max rank [MiB]",
                     "textbook A(1-1/P) [MiB]", "difference"], rows)
+
+    def sparse(self):
+        cube = self.cube(256)
+        N = 1024
+        A = N * N * 16
+        rows = []
+        for np in (2, 4, 8, 16, 32, 64):
+            def sent(extra):
+                r = self.run_tool(np, ["-i", cube, "-N", str(N), "-s", "256", "--fit",
+                                       "-a", "4"] + extra, threads=1)[1]
+                return (r["composite_bytes_sent"]["swap_max"] / r["frames"],
+                        r["composite_ranks_active"])
+            dense, _ = sent(["--dense"])
+            equal, _ = sent([])
+            kd, active = sent(["--decomp", "kd"])
+            textbook = A * (1 - 1 / np)
+            rows.append([np, f"{textbook / MIB:.2f}", f"{dense / MIB:.2f}",
+                         f"{equal / MIB:.2f} ({100 * equal / textbook:.0f} %)",
+                         f"{kd / MIB:.2f} ({100 * kd / textbook:.0f} %)",
+                         f"{active['min']} / {active['mean']}"])
+        self.say(f"### Sparse images: N = {N} --fit (A = {A / MIB:.0f} MiB), 256 samples per "
+                 "ray, 4 frames, binary swap, bytes per rank per frame (max over ranks)")
+        self.table(["P", "A(1-1/P) [MiB]", "dense [MiB]", "sparse, equal slabs [MiB]",
+                    "sparse, kd [MiB] (target <= 50 % at P = 64)",
+                    "kd: ranks taking part (min / mean)"], rows)
 
     def io(self):
         rows = []

@@ -31,6 +31,12 @@ void vr_config_defaults(VrConfig *cfg)
     cfg->png_depth = 8;
     cfg->read_ahead = 1;
     cfg->batch = 1;
+    cfg->sparse = 1;
+}
+
+int vr_config_drop_idle(const VrConfig *cfg)
+{
+    return cfg->sparse && cfg->decomp != VR_DECOMP_EQUAL;
 }
 
 const char *vr_composite_name(VrCompositeMethod m)
@@ -110,13 +116,13 @@ void vr_config_print_usage(FILE *out)
 "Parallel:\n"
 "      --axis 0|1|2        cube axis split across ranks (default 1: depth\n"
 "                          compositing for the orbit about x)\n"
-"      --decomp D          equal (default): slabs of equal plane counts;\n"
-"                          balanced: slabs cut where the cost model gives\n"
-"                          every rank nearly the same samples over the\n"
-"                          run's views; kd: k-d blocks (any number of\n"
-"                          ranks, beyond the planes of an axis), every cut\n"
-"                          placed by the cost model (same picture, within\n"
-"                          rounding)\n"
+"      --decomp D          equal (default; also slab): slabs of equal\n"
+"                          plane counts; balanced: slabs cut where the\n"
+"                          cost model gives every rank nearly the same\n"
+"                          samples over the run's views; kd: k-d blocks\n"
+"                          (any number of ranks, beyond the planes of an\n"
+"                          axis), every cut placed by the cost model (same\n"
+"                          picture, within rounding)\n"
 "      --plan P            print the job's figures at P ranks (blocks,\n"
 "                          samples per rank, memory, compositing bytes and\n"
 "                          rounds) from the file's shape alone, render\n"
@@ -131,6 +137,10 @@ void vr_config_print_usage(FILE *out)
 "                          groups of up to --radix ranks per round) or tree\n"
 "                          (ordered reduction); all give the same image\n"
 "      --radix K           radixk's largest group, 2 to 64 (default 8)\n"
+"      --dense             composite whole images (default: sparse, each\n"
+"                          rank sends only the rectangle holding its\n"
+"                          colour, and with balanced or kd ranks with\n"
+"                          none drop out of the frame; the same picture)\n"
 "\n"
 "Other:\n"
 "      --max-memory MIB    memory one rank may use; the job is refused\n"
@@ -226,7 +236,7 @@ typedef enum {
     OPT_AXIS, OPT_DECOMP, OPT_BATCH, OPT_PLAN, OPT_COMPOSITE, OPT_MAX_MEMORY, OPT_QUIET, OPT_HELP, OPT_VERSION,
     OPT_TF, OPT_COLORMAP, OPT_SCALE, OPT_RANGE, OPT_OPACITY, OPT_OPACITY_UNIT,
     OPT_BACKGROUND, OPT_TF_EXPORT, OPT_PNG, OPT_PNG_DEPTH, OPT_PROJ_RANGE,
-    OPT_PROJ_COLORMAP, OPT_PROJ_SCALE, OPT_NO_READ_AHEAD, OPT_RADIX
+    OPT_PROJ_COLORMAP, OPT_PROJ_SCALE, OPT_NO_READ_AHEAD, OPT_RADIX, OPT_DENSE
 } OptId;
 
 /* One option.  Integer options give their range [lo, hi]; the others say
@@ -259,6 +269,7 @@ static const OptSpec OPTIONS[] = {
     {"plan", 0, 1, OPT_PLAN, 1, VR_MAX_PLAN_RANKS, NULL},
     {"composite", 'c', 1, OPT_COMPOSITE, 0, 0, "bswap, radixk or tree"},
     {"radix", 0, 1, OPT_RADIX, 2, 64, NULL},
+    {"dense", 0, 0, OPT_DENSE, 0, 0, NULL},
     {"max-memory", 0, 1, OPT_MAX_MEMORY, 1, VR_MAX_MEMORY_MIB, NULL},
     {"tf", 0, 1, OPT_TF, 0, 0, "a JSON transfer-function file, or FILE:NAME"},
     {"colormap", 0, 1, OPT_COLORMAP, 0, 0, "a colour map name, e.g. viridis"},
@@ -393,6 +404,7 @@ static int apply_option(VrConfig *cfg, const OptSpec *o, const char *opt,
         cfg->input_args[cfg->ninput_args++] = v;
         return VR_OK;
     case OPT_NO_READ_AHEAD: cfg->read_ahead = 0; return VR_OK;
+    case OPT_DENSE: cfg->sparse = 0; return VR_OK;
     case OPT_DATASET: return copy_text(opt, v, cfg->dataset, sizeof cfg->dataset, err);
     case OPT_OUTDIR: return copy_text(opt, v, cfg->output_dir, sizeof cfg->output_dir, err);
     case OPT_PREFIX:
@@ -404,7 +416,7 @@ static int apply_option(VrConfig *cfg, const OptSpec *o, const char *opt,
     case OPT_FLOAT: return copy_text(opt, v, cfg->float_output, sizeof cfg->float_output, err);
     case OPT_TIMING: return copy_text(opt, v, cfg->timing, sizeof cfg->timing, err);
     case OPT_DECOMP:
-        if (strcmp(v, "equal") == 0)
+        if (strcmp(v, "equal") == 0 || strcmp(v, "slab") == 0)
             cfg->decomp = VR_DECOMP_EQUAL;
         else if (strcmp(v, "balanced") == 0)
             cfg->decomp = VR_DECOMP_BALANCED;
@@ -412,7 +424,8 @@ static int apply_option(VrConfig *cfg, const OptSpec *o, const char *opt,
             cfg->decomp = VR_DECOMP_KD;
         else
             return vr_fail(err, VR_ERR_USAGE,
-                           "option %s: unknown decomposition '%s' (accepted: equal, balanced, kd)",
+                           "option %s: unknown decomposition '%s' (accepted: equal or slab, "
+                           "balanced, kd)",
                            opt, vr_shown(v).text);
         return VR_OK;
     case OPT_COMPOSITE:

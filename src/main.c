@@ -398,9 +398,9 @@ static int render_orbit(App *app, VrError *err)
     const VrConfig *cfg = &app->cfg;
     int rc = VR_OK;
     if (!app->compositor)
-        rc = vr_compositor_create(app->comm, cfg->composite, cfg->radix,
-                                  (int64_t)cfg->image_width * cfg->image_height,
-                                  &app->compositor, err);
+        rc = vr_compositor_create(app->comm, cfg->composite, cfg->radix, cfg->sparse,
+                                  vr_config_drop_idle(cfg), cfg->image_width,
+                                  cfg->image_height, &app->compositor, err);
     int frames[VR_MAX_BATCH], count = 0;
     for (int n = cfg->first_angle; rc == VR_OK && n <= cfg->last_angle; n++) {
         if (vr_workspace_frame_done(app->comm, cfg, n))
@@ -454,10 +454,6 @@ static void read_next_ahead(App *app, int k)
 /* One snapshot, from its read to its report. */
 static int run_snapshot(App *app, int k, VrError *err)
 {
-    const int64_t swapped0 = vr_compositor_bytes_swapped(app->compositor);
-    const int64_t gathered0 = vr_compositor_bytes_gathered(app->compositor);
-    const int64_t rounds0 = vr_compositor_rounds(app->compositor);
-    const int64_t messages0 = vr_compositor_messages(app->compositor);
     app->tf = app->tf_base; /* this snapshot's range is resolved on a copy */
     int rc = load_volume(app, err);
     if (rc == VR_OK)
@@ -482,10 +478,7 @@ static int run_snapshot(App *app, int k, VrError *err)
     }
     app->float_out = NULL;
     rc = vr_agree(app->comm, rc, err);
-    app->stats.bytes_swapped = vr_compositor_bytes_swapped(app->compositor) - swapped0;
-    app->stats.bytes_gathered = vr_compositor_bytes_gathered(app->compositor) - gathered0;
-    app->stats.rounds = vr_compositor_rounds(app->compositor) - rounds0;
-    app->stats.messages = vr_compositor_messages(app->compositor) - messages0;
+    vr_compositor_take_counts(app->compositor, &app->stats.composite);
     vr_timer_stop(&app->stats.timers, VR_PHASE_TOTAL);
     if (rc == VR_OK) {
         note_transfer_function(app);
@@ -547,7 +540,8 @@ static int run(App *app, VrError *err)
     }
     if (rc == VR_OK)
         rc = vr_compositor_create(app->comm, app->base.composite, app->base.radix,
-                                  (int64_t)app->base.image_width * app->base.image_height,
+                                  app->base.sparse, vr_config_drop_idle(&app->base),
+                                  app->base.image_width, app->base.image_height,
                                   &app->compositor, err);
     const VrInputs *in = &app->inputs;
     /* Every snapshot of a series needs the same slab and kernel layout:

@@ -266,8 +266,9 @@ void vr_planner_print(const VrPlan *plan, const VrConfig *cfg, const int64_t dim
     char method[32];
     snprintf(method, sizeof method, cfg->composite == VR_COMPOSITE_RADIXK ? "%s, K %d" : "%s",
              vr_composite_name(cfg->composite), cfg->radix);
-    fprintf(out, "  compositing (%s): per rank %.2f MiB sent in the stages (max), %.2f MiB "
-                 "(mean); gathers %.2f MiB in all; rounds max %lld, messages max %lld\n",
+    fprintf(out, "  compositing (%s, dense images: sparse ones send at most this): per rank "
+                 "%.2f MiB sent in the stages (max), %.2f MiB (mean); gathers %.2f MiB in "
+                 "all; rounds max %lld, messages max %lld\n",
             method, (double)sw.max / mib, mean_of(&sw, P) / mib, (double)ga.total / mib,
             (long long)ro.max, (long long)me.max);
     if (P > 64)
@@ -309,7 +310,7 @@ void vr_planner_write_json(const VrPlan *plan, const VrConfig *cfg, const int64_
     fprintf(out, "{\"tool\":\"volrender_mpi\",\"plan\":true,\"ranks\":%d,\"params\":{\"dims\":"
                  "[%lld,%lld,%lld],\"width\":%d,\"height\":%d,\"samples\":%d,\"first_angle\":%d,"
                  "\"last_angle\":%d,\"axis\":%d,\"decomp\":\"%s\",\"composite\":\"%s\","
-                 "\"radix\":%d}",
+                 "\"radix\":%d,\"images\":\"dense\"}",
             P, (long long)dims[0], (long long)dims[1], (long long)dims[2], cfg->image_width,
             cfg->image_height, cfg->samples, cfg->first_angle, cfg->last_angle, cfg->axis,
             vr_decomp_kind_name(plan->decomp.kind), vr_composite_name(cfg->composite),

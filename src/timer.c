@@ -176,10 +176,13 @@ static void write_json(FILE *f, const VrConfig *cfg, const int64_t dims[3],
     json_string(f, cfg->dataset);
     fprintf(f, ",\"dims\":[%lld,%lld,%lld],\"N\":%d,\"samples\":%d,\"angles\":%d,"
                "\"first_angle\":%d,\"last_angle\":%d,\"axis\":%d,\"composite\":\"%s\","
-               "\"radix\":%d,\"decomp\":\"%s\",\"resume\":%s,\"max_memory_mib\":%d",
+               "\"radix\":%d,\"images\":\"%s\",\"drop_idle\":%s,\"decomp\":\"%s\","
+               "\"resume\":%s,\"max_memory_mib\":%d",
             (long long)dims[0], (long long)dims[1], (long long)dims[2], cfg->image_size,
             cfg->samples, cfg->angles, cfg->first_angle, cfg->last_angle, cfg->axis,
-            vr_composite_name(cfg->composite), cfg->radix, st->decomp ? st->decomp : "equal",
+            vr_composite_name(cfg->composite), cfg->radix, cfg->sparse ? "sparse" : "dense",
+            vr_config_drop_idle(cfg) ? "true" : "false",
+            st->decomp ? st->decomp : "equal",
             cfg->resume ? "true" : "false", cfg->max_memory_mib);
     fprintf(f, ",\"width\":%d,\"height\":%d,\"kernel\":\"%s\",\"camera\":", cfg->image_width,
             cfg->image_height, st->kernel);
@@ -223,6 +226,12 @@ static void write_json(FILE *f, const VrConfig *cfg, const int64_t dims[3],
     fprintf(f, "\"composite_rounds\":{\"max\":%.0f,\"mean\":%.2f,\"messages_max\":%.0f,"
                "\"messages_mean\":%.2f},",
             r->rounds.max, r->rounds.mean, r->messages.max, r->messages.mean);
+    /* ranks that took part in a frame's compositing (sparse images: those
+     * with colour to add; the same on every rank) */
+    const VrCompositeCounts *cc = &st->composite;
+    fprintf(f, "\"composite_ranks_active\":{\"min\":%lld,\"mean\":%.2f},",
+            (long long)(cc->frames > 0 ? cc->active_min : 0),
+            cc->frames > 0 ? (double)cc->active_sum / (double)cc->frames : 0.0);
     fprintf(f, "\"peak_rss_bytes\":{\"max\":%.0f,\"mean\":%.0f,\"max_rank\":%d}",
             r->rss.max, r->rss.mean, r->rss.argmax);
     fprintf(f, ",\"memory_estimate_bytes\":{\"max\":%.0f,\"mean\":%.0f,\"max_rank\":%d}",
@@ -431,12 +440,12 @@ int vr_report(MPI_Comm comm, const VrConfig *cfg, const int64_t dims[3],
     r.rss = reduce_stat(comm, (double)vr_peak_rss_bytes());
     r.memory_estimate = reduce_stat(comm, (double)stats->memory_estimate);
     r.io_seconds = reduce_stat(comm, stats->io_seconds);
-    r.swapped = reduce_stat(comm, (double)stats->bytes_swapped);
-    r.swapped_total = sum_int64(comm, stats->bytes_swapped);
-    r.gathered = reduce_stat(comm, (double)stats->bytes_gathered);
-    r.gathered_total = sum_int64(comm, stats->bytes_gathered);
-    r.rounds = reduce_stat(comm, (double)stats->rounds);
-    r.messages = reduce_stat(comm, (double)stats->messages);
+    r.swapped = reduce_stat(comm, (double)stats->composite.bytes_swapped);
+    r.swapped_total = sum_int64(comm, stats->composite.bytes_swapped);
+    r.gathered = reduce_stat(comm, (double)stats->composite.bytes_gathered);
+    r.gathered_total = sum_int64(comm, stats->composite.bytes_gathered);
+    r.rounds = reduce_stat(comm, (double)stats->composite.rounds);
+    r.messages = reduce_stat(comm, (double)stats->composite.messages);
     r.nonfinite_total = sum_int64(comm, stats->nonfinite);
     r.read_total = sum_int64(comm, stats->bytes_read);
     r.hosts = count_hosts(comm);

@@ -15,7 +15,9 @@
  *           round (fewer rounds than bswap for the same bytes); P folds
  *           onto its largest K-smooth number first (radixk.c).
  *   tree    ordered binary-tree reduction of whole images to position 0.
- * Then one root rank gathers the final pieces.
+ * Then one root rank gathers the final pieces.  With sparse images
+ * (vr/sparse.h) only pixels inside the senders' content rectangles travel,
+ * and the plans may run over the ranks that have something to add.
  *
  * The plans are pure functions of (P, position, pixels), so they are unit
  * tested for many P without MPI; the MPI executor only carries them out. */
@@ -76,26 +78,38 @@ int vr_plan_messages(const VrCompositePlan *plan);
 typedef struct VrCompositor VrCompositor;
 
 /* Collective over comm (which it duplicates, so its messages never meet
- * the caller's).  Buffers for npix pixels are allocated once. */
-int vr_compositor_create(MPI_Comm comm, VrCompositeMethod method, int radix,
-                         int64_t npix, VrCompositor **out, VrError *err);
+ * the caller's).  Buffers for width x height pixels are allocated once.
+ * sparse: ranks send and composite only the part of their image inside
+ * its content rectangle (vr/sparse.h; the same image bit for bit), else
+ * their whole image.  drop_idle (with sparse): ranks whose image is empty
+ * in a frame take no part in it; the plan runs over the others, which
+ * groups "over" differently (the same image within float rounding). */
+int vr_compositor_create(MPI_Comm comm, VrCompositeMethod method, int radix, int sparse,
+                         int drop_idle, int width, int height, VrCompositor **out,
+                         VrError *err);
 
 /* Collective; accepts NULL. */
 void vr_compositor_free(VrCompositor *c);
 
-/* Collective.  image: this rank's partial (npix*4 floats), used as scratch.
+/* Collective.  image: this rank's partial (npix*4 floats, transparent
+ * (0, 0, 0, 1) where it added nothing), used as scratch.
  * order[i]: rank at visibility position i.  On rank root, final (npix*4
  * floats) receives the composited image; other ranks may pass NULL. */
 void vr_composite(VrCompositor *c, float *image, const int *order, float *final,
                   int root);
 
-/* Bytes this rank has sent so far: in the compositing stages, and in the
- * final gather. */
-int64_t vr_compositor_bytes_swapped(const VrCompositor *c);
-int64_t vr_compositor_bytes_gathered(const VrCompositor *c);
-/* Rounds this rank took part in and messages it sent in them (the final
- * gather not counted). */
-int64_t vr_compositor_rounds(const VrCompositor *c);
-int64_t vr_compositor_messages(const VrCompositor *c);
+/* What this rank's compositing did. */
+typedef struct {
+    int64_t bytes_swapped;  /* sent in the compositing stages */
+    int64_t bytes_gathered; /* ... and in the final gathers */
+    int64_t rounds;         /* rounds it took part in (the gather not counted) */
+    int64_t messages;       /* ... and messages it sent in them */
+    int64_t frames;         /* frames composited */
+    int64_t active_sum;     /* ranks that took part, summed over the frames */
+    int64_t active_min;     /* ... and the fewest in one frame (-1: no frame) */
+} VrCompositeCounts;
+
+/* The counts since the previous call (or the start), then zeroed. */
+void vr_compositor_take_counts(VrCompositor *c, VrCompositeCounts *out);
 
 #endif

@@ -61,6 +61,7 @@ typedef struct {
                                 render nothing (planner.h); 0 = render */
     VrCompositeMethod composite;
     int radix;               /* --radix: group size of radixk */
+    int sparse;              /* 1: sparse images (default); --dense: 0 */
     /* Transfer function and picture (tf.h; "" / 0 = not given). */
     char tf_file[4096];      /* --tf FILE or FILE:NAME (a ParaView preset) */
     char colormap[64];       /* --colormap NAME */
@@ -95,6 +96,12 @@ int vr_config_parse(VrConfig *cfg, int argc, char *const argv[], VrError *err);
 
 /* Writes the --help text. */
 void vr_config_print_usage(FILE *out);
+
+/* 1 if ranks with nothing to add drop out of a frame's compositing:
+ * sparse images with a decomposition other than equal (equal slabs keep
+ * the compositing of earlier releases, bit for bit: every rank takes part,
+ * sending only what its content rectangle holds). */
+int vr_config_drop_idle(const VrConfig *cfg);
 
 /* Name of a compositing method ("bswap", "tree", "radixk"). */
 const char *vr_composite_name(VrCompositeMethod m);

@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 
+#include "vr/composite.h"
 #include "vr/config.h"
 #include "vr/decomp.h"
 #include "vr/error.h"
@@ -42,11 +43,8 @@ typedef struct {
     int nframe_samples;
     int64_t bytes_read;
     double io_seconds;       /* in the collective H5Dread calls */
-    int64_t bytes_swapped;   /* sent in compositing stages */
-    int64_t bytes_gathered;  /* sent in the final gathers */
+    VrCompositeCounts composite; /* bytes, rounds, ranks taking part */
     int64_t memory_estimate; /* this rank's (memory_budget.h), bytes */
-    int64_t rounds;          /* compositing rounds taken part in */
-    int64_t messages;        /* ... and messages sent in them */
     int64_t nonfinite;       /* NaN/inf voxels zeroed (owned) */
     int frames;              /* frames rendered and written */
     int frames_skipped;      /* by --resume */

@@ -1,6 +1,11 @@
 /* The plans' dispatcher and the MPI executor: each round's receives and
  * sends are posted together, then the received pieces are composited in
- * the plan's step order; the final pieces are gathered to one root. */
+ * the plan's step order; the final pieces are gathered to one root.
+ * Sparse images (vr/sparse.h): a message holds only the sender's pixels
+ * inside its content rectangle (bit for bit the dense result), and with
+ * drop_idle the ranks with nothing to add take no part (the plan runs over
+ * the others: "over" is grouped differently, the same within rounding).
+ * Dense images are the case where every rectangle is the whole image. */
 #include "vr/composite.h"
 
 #include <stdlib.h>
@@ -8,11 +13,13 @@
 
 #include "plans.h"
 #include "vr/parallel.h"
+#include "vr/sparse.h"
 
 void vr_plan_composite_k(VrCompositeMethod method, int K, int P, int p, int64_t npix,
                          VrCompositePlan *plan)
 {
-    memset(plan, 0, sizeof *plan);
+    plan->nsteps = 0; /* the builders set every field of the steps they add */
+    plan->final_lo = plan->final_hi = 0;
     if (method == VR_COMPOSITE_TREE)
         vr_plan_tree(P, p, npix, plan);
     else if (method == VR_COMPOSITE_RADIXK)
@@ -47,15 +54,22 @@ struct VrCompositor {
     MPI_Comm comm;
     MPI_Datatype pixel;  /* 4 floats */
     VrCompositeMethod method;
-    int radix;
+    int radix, sparse, drop_idle;
     int rank, nranks;
     int64_t npix;
+    int width, height;
     float *recv;         /* npix pixels */
-    MPI_Request *req;    /* 2 * VR_RADIX_MAX */
+    int nreq_max;        /* max(2 VR_RADIX_MAX, P) */
+    MPI_Request *req;
     MPI_Status *stat;    /* as many (MPI_STATUSES_IGNORE trips GCC's
                             access checks with MPICH's headers) */
-    int *counts, *displs;
-    int64_t bytes_swapped, bytes_gathered, rounds, messages;
+    MPI_Datatype *types; /* as many: the messages' pixel runs */
+    int *run_start, *run_len; /* height + 1 */
+    VrRect *by_rank;     /* each rank's content this frame */
+    VrRect *cur, *next;  /* per active position, before / after a round */
+    int *active;         /* active position -> rank */
+    VrCompositePlan *plan, *scratch;
+    VrCompositeCounts n;
 };
 
 /* The compositor's allocations (not its communicator or type); accepts NULL. */
@@ -66,29 +80,52 @@ static void free_buffers(VrCompositor *c)
     free(c->recv);
     free(c->req);
     free(c->stat);
-    free(c->counts);
-    free(c->displs);
+    free(c->types);
+    free(c->run_start);
+    free(c->run_len);
+    free(c->by_rank);
+    free(c->cur);
+    free(c->next);
+    free(c->active);
+    free(c->plan);
+    free(c->scratch);
     free(c);
 }
 
-int vr_compositor_create(MPI_Comm comm, VrCompositeMethod method, int radix,
-                         int64_t npix, VrCompositor **out, VrError *err)
+int vr_compositor_create(MPI_Comm comm, VrCompositeMethod method, int radix, int sparse,
+                         int drop_idle, int width, int height, VrCompositor **out,
+                         VrError *err)
 {
     int rc = VR_OK;
     VrCompositor *c = calloc(1, sizeof *c);
     if (c) {
         c->method = method;
         c->radix = radix;
-        c->npix = npix;
+        c->sparse = sparse;
+        c->drop_idle = sparse && drop_idle;
+        c->width = width;
+        c->height = height;
+        c->npix = (int64_t)width * height;
+        c->n.active_min = -1;
         MPI_Comm_rank(comm, &c->rank);
         MPI_Comm_size(comm, &c->nranks);
-        c->recv = malloc((size_t)npix * 4 * sizeof(float));
-        c->req = malloc(2 * VR_RADIX_MAX * sizeof(MPI_Request));
-        c->stat = malloc(2 * VR_RADIX_MAX * sizeof(MPI_Status));
-        c->counts = malloc((size_t)c->nranks * sizeof(int));
-        c->displs = malloc((size_t)c->nranks * sizeof(int));
+        const size_t P = (size_t)c->nranks;
+        c->nreq_max = c->nranks > 2 * VR_RADIX_MAX ? c->nranks : 2 * VR_RADIX_MAX;
+        c->recv = malloc((size_t)c->npix * 4 * sizeof(float));
+        c->req = malloc((size_t)c->nreq_max * sizeof(MPI_Request));
+        c->stat = malloc((size_t)c->nreq_max * sizeof(MPI_Status));
+        c->types = malloc((size_t)c->nreq_max * sizeof(MPI_Datatype));
+        c->run_start = malloc(((size_t)height + 1) * sizeof(int));
+        c->run_len = malloc(((size_t)height + 1) * sizeof(int));
+        c->by_rank = malloc(P * sizeof(VrRect));
+        c->cur = malloc(P * sizeof(VrRect));
+        c->next = malloc(P * sizeof(VrRect));
+        c->active = malloc(P * sizeof(int));
+        c->plan = malloc(sizeof *c->plan);
+        c->scratch = malloc(sizeof *c->scratch);
     }
-    if (!c || !c->recv || !c->req || !c->stat || !c->counts || !c->displs)
+    if (!c || !c->recv || !c->req || !c->stat || !c->types || !c->run_start || !c->run_len ||
+        !c->by_rank || !c->cur || !c->next || !c->active || !c->plan || !c->scratch)
         rc = vr_fail(err, VR_ERR_NOMEM, "cannot allocate the compositing buffers");
     rc = vr_agree(comm, rc, err);
     if (rc != VR_OK) {
@@ -112,100 +149,177 @@ void vr_compositor_free(VrCompositor *c)
     free_buffers(c);
 }
 
-int64_t vr_compositor_bytes_swapped(const VrCompositor *c) { return c->bytes_swapped; }
-int64_t vr_compositor_bytes_gathered(const VrCompositor *c) { return c->bytes_gathered; }
-int64_t vr_compositor_rounds(const VrCompositor *c) { return c->rounds; }
-int64_t vr_compositor_messages(const VrCompositor *c) { return c->messages; }
-
-/* Steps [first, last) of one round: every receive (each into its own part
- * of the buffer) and send posted, then the pieces composited in order.
- * The pieces sent are never the one composited onto, so nothing sent is
- * overwritten before it has gone. */
-static void run_round(VrCompositor *c, const VrCompositeStep *steps, int first, int last,
-                      const int *order, float *image)
+void vr_compositor_take_counts(VrCompositor *c, VrCompositeCounts *out)
 {
-    int nreq = 0;
+    *out = c->n;
+    memset(&c->n, 0, sizeof c->n);
+    c->n.active_min = -1;
+}
+
+/* Posts the runs of [lo, hi) inside r of buf (a receive if recv) to or
+ * from rank peer; returns the pixels, 0 (and posts nothing) if none. */
+static int64_t post_runs(VrCompositor *c, VrRect r, int64_t lo, int64_t hi, float *buf,
+                         int recv, int peer, int tag, int *nreq, int *ntypes)
+{
+    int64_t n;
+    const int nruns = vr_rect_runs(r, lo, hi, c->width, c->run_start, c->run_len, &n);
+    if (n == 0)
+        return 0;
+    MPI_Datatype type = c->pixel;
+    int count = c->run_len[0];
+    float *base = buf + 4 * (int64_t)c->run_start[0];
+    if (nruns > 1) {
+        MPI_Type_indexed(nruns, c->run_len, c->run_start, c->pixel, &type);
+        MPI_Type_commit(&type);
+        c->types[(*ntypes)++] = type;
+        count = 1;
+        base = buf;
+    }
+    if (recv)
+        MPI_Irecv(base, count, type, peer, tag, c->comm, &c->req[(*nreq)++]);
+    else
+        MPI_Isend(base, count, type, peer, tag, c->comm, &c->req[(*nreq)++]);
+    return n;
+}
+
+static void wait_and_free(VrCompositor *c, int nreq, int ntypes)
+{
+    MPI_Waitall(nreq, c->req, c->stat);
+    for (int i = 0; i < ntypes; i++)
+        MPI_Type_free(&c->types[i]);
+}
+
+/* This rank's steps [first, last) of one round, at active position me:
+ * every receive (each packed into its own part of the buffer) and send
+ * posted, then the pieces composited in step order, run by run.  What a
+ * partner sends is the runs of its range inside its rectangle cur[]. */
+static void run_round(VrCompositor *c, const VrCompositeStep *steps, int first, int last,
+                      int me, float *image)
+{
+    int nreq = 0, ntypes = 0;
     int64_t offset = 0;
     for (int i = first; i < last; i++) {
         const VrCompositeStep *st = &steps[i];
-        const int partner = order[st->partner];
+        const int peer = c->active[st->partner];
         if (st->kind != VR_STEP_SEND_ALL) {
-            const int64_t nkeep = st->keep_hi - st->keep_lo;
-            MPI_Irecv(c->recv + 4 * offset, (int)nkeep, c->pixel, partner, 1, c->comm,
-                      &c->req[nreq++]);
-            offset += nkeep;
+            int64_t n;
+            vr_rect_runs(c->cur[st->partner], st->keep_lo, st->keep_hi, c->width, NULL, NULL,
+                         &n);
+            if (n > 0)
+                MPI_Irecv(c->recv + 4 * offset, (int)n, c->pixel, peer, 1, c->comm,
+                          &c->req[nreq++]);
+            offset += n;
         }
         if (st->kind != VR_STEP_RECV_ALL) {
-            const int64_t nsend = st->send_hi - st->send_lo;
-            MPI_Isend(image + 4 * st->send_lo, (int)nsend, c->pixel, partner, 1, c->comm,
-                      &c->req[nreq++]);
-            c->bytes_swapped += nsend * 16;
-            c->messages++;
+            const int64_t n = post_runs(c, c->cur[me], st->send_lo, st->send_hi, image, 0,
+                                        peer, 1, &nreq, &ntypes);
+            c->n.bytes_swapped += n * 16;
+            c->n.messages += n > 0;
         }
     }
-    MPI_Waitall(nreq, c->req, c->stat);
-    c->rounds++;
+    wait_and_free(c, nreq, ntypes);
+    c->n.rounds += nreq > 0;
     offset = 0;
     for (int i = first; i < last; i++) {
         const VrCompositeStep *st = &steps[i];
         if (st->kind == VR_STEP_SEND_ALL)
             continue;
-        const int64_t nkeep = st->keep_hi - st->keep_lo;
-        float *mine = image + 4 * st->keep_lo, *got = c->recv + 4 * offset;
-        if (st->partner_in_front)
-            vr_over(got, mine, mine, nkeep);
-        else
-            vr_over(mine, got, mine, nkeep);
-        offset += nkeep;
+        const int nruns = vr_rect_runs(c->cur[st->partner], st->keep_lo, st->keep_hi,
+                                       c->width, c->run_start, c->run_len, NULL);
+        for (int k = 0; k < nruns; k++) {
+            float *mine = image + 4 * (int64_t)c->run_start[k], *got = c->recv + 4 * offset;
+            if (st->partner_in_front)
+                vr_over(got, mine, mine, c->run_len[k]);
+            else
+                vr_over(mine, got, mine, c->run_len[k]);
+            offset += c->run_len[k];
+        }
     }
 }
 
-/* The root collects every position's final region. */
-static void gather_final(VrCompositor *c, const int *order, const VrCompositePlan *mine,
-                         float *image, float *final, int root)
+/* The root collects what every active position holds at the end (the
+ * runs of its final range inside its rectangle) into final, transparent
+ * elsewhere. */
+static void gather_final(VrCompositor *c, int nactive, int me, float *image, float *final,
+                         int root)
 {
+    int nreq = 0, ntypes = 0;
     if (c->rank == root) {
-        VrCompositePlan *plan = malloc(sizeof *plan);
-        if (!plan)
-            vr_fatal(c->comm, "cannot allocate the compositing plan");
-        for (int p = 0; p < c->nranks; p++) {
-            vr_plan_composite_k(c->method, c->radix, c->nranks, p, c->npix, plan);
-            c->counts[order[p]] = (int)(plan->final_hi - plan->final_lo);
-            c->displs[order[p]] = (int)plan->final_lo;
+        for (int64_t k = 0; k < c->npix; k++) {
+            final[4 * k] = final[4 * k + 1] = final[4 * k + 2] = 0.0f;
+            final[4 * k + 3] = 1.0f;
         }
-        free(plan);
+        for (int a = 0; a < nactive; a++) {
+            vr_plan_composite_k(c->method, c->radix, nactive, a, c->npix, c->scratch);
+            const int64_t lo = c->scratch->final_lo, hi = c->scratch->final_hi;
+            if (a != me) {
+                post_runs(c, c->cur[a], lo, hi, final, 1, c->active[a], 2, &nreq, &ntypes);
+                continue;
+            }
+            const int nruns =
+                vr_rect_runs(c->cur[a], lo, hi, c->width, c->run_start, c->run_len, NULL);
+            for (int k = 0; k < nruns; k++)
+                memcpy(final + 4 * (int64_t)c->run_start[k],
+                       image + 4 * (int64_t)c->run_start[k],
+                       (size_t)c->run_len[k] * 4 * sizeof(float));
+        }
+    } else if (me >= 0) {
+        c->n.bytes_gathered += 16 * post_runs(c, c->cur[me], c->plan->final_lo,
+                                            c->plan->final_hi, image, 0, root, 2, &nreq,
+                                            &ntypes);
     }
-    const int64_t n = mine->final_hi - mine->final_lo;
-    const float *send = image + 4 * mine->final_lo;
-    if (c->rank == root) {
-        memcpy(final + 4 * mine->final_lo, send, (size_t)n * 4 * sizeof(float));
-        MPI_Gatherv(MPI_IN_PLACE, 0, c->pixel, final, c->counts, c->displs, c->pixel,
-                    root, c->comm);
-    } else {
-        MPI_Gatherv(send, (int)n, c->pixel, NULL, NULL, NULL, c->pixel, root, c->comm);
-        c->bytes_gathered += n * 16;
-    }
+    wait_and_free(c, nreq, ntypes);
 }
 
 void vr_composite(VrCompositor *c, float *image, const int *order, float *final, int root)
 {
-    int position = -1;
-    for (int p = 0; p < c->nranks; p++)
-        if (order[p] == c->rank)
-            position = p;
-    if (position < 0)
-        vr_fatal(c->comm, "rank %d is missing from the visibility order", c->rank);
-    VrCompositePlan *plan = malloc(sizeof *plan);
-    if (!plan)
-        vr_fatal(c->comm, "cannot allocate the compositing plan");
-    vr_plan_composite_k(c->method, c->radix, c->nranks, position, c->npix, plan);
-    for (int i = 0; i < plan->nsteps;) {
-        int j = i + 1;
-        while (j < plan->nsteps && plan->step[j].round == plan->step[i].round)
-            j++;
-        run_round(c, plan->step, i, j, order, image);
-        i = j;
+    /* Every rank's content rectangle, and the ranks taking part in
+     * visibility order. */
+    const VrRect full = vr_rect_full(c->width, c->height);
+    if (c->sparse) {
+        const VrRect mine = vr_image_content(image, c->width, c->height);
+        MPI_Allgather(&mine, 4, MPI_INT, c->by_rank, 4, MPI_INT, c->comm);
+    } else {
+        for (int r = 0; r < c->nranks; r++)
+            c->by_rank[r] = full;
     }
-    gather_final(c, order, plan, image, final, root);
-    free(plan);
+    int nactive = 0, me = -1, found = 0;
+    for (int p = 0; p < c->nranks; p++) {
+        const int r = order[p];
+        found |= r == c->rank;
+        if (c->drop_idle && vr_rect_empty(c->by_rank[r]))
+            continue;
+        if (r == c->rank)
+            me = nactive;
+        c->cur[nactive] = c->by_rank[r];
+        c->active[nactive++] = r;
+    }
+    if (!found)
+        vr_fatal(c->comm, "rank %d is missing from the visibility order", c->rank);
+    c->n.frames++;
+    c->n.active_sum += nactive;
+    if (c->n.active_min < 0 || nactive < c->n.active_min)
+        c->n.active_min = nactive;
+    if (me < 0 && c->rank != root)
+        return; /* nothing to add: no part in this frame */
+
+    /* The rounds, every active position followed on rectangles so that
+     * each rank knows what its partners send. */
+    if (me >= 0)
+        vr_plan_composite_k(c->method, c->radix, nactive, me, c->npix, c->plan);
+    int i = 0;
+    for (int round = 0, more = nactive > 1; more; round++) {
+        int j = i;
+        while (me >= 0 && j < c->plan->nsteps && c->plan->step[j].round == round)
+            j++;
+        if (j > i)
+            run_round(c, c->plan->step, i, j, me, image);
+        i = j;
+        more = vr_sparse_round(c->method, c->radix, nactive, c->npix, c->width, round, c->cur,
+                               c->next, c->scratch);
+        VrRect *t = c->cur;
+        c->cur = c->next;
+        c->next = t;
+    }
+    gather_final(c, nactive, me, image, final, root);
 }

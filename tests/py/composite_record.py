@@ -42,7 +42,8 @@ def main():
         rec_path = os.path.join(a.work, tag + ".jsonl")
         r = launch.run(a, np_, a.tool, tool_args + [
             "-N", str(N), "-a", str(FRAMES), "-q", "-o", os.path.join(a.work, tag),
-            "-t", rec_path, "-c", method, "--radix", str(radix)])
+            "-t", rec_path, "-c", method, "--radix", str(radix),
+            "--dense"])  # the textbook's figures are dense images' (sparse_case.py)
         if r.returncode != 0:
             print(r.stdout + r.stderr)
             fails.append(f"{tag}: exit {r.returncode}")

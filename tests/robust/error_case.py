@@ -142,7 +142,7 @@ CASES = {
         ERR + "option --composite: unknown method 'radix' (accepted: bswap, radixk, tree)"),
     "decomp_unknown": case(
         [CUBE], ["-i", "cube.h5", "--decomp", "k-d"], 2,
-        ERR + "option --decomp: unknown decomposition 'k-d' (accepted: equal, balanced, kd)"),
+        ERR + "option --decomp: unknown decomposition 'k-d' (accepted: equal or slab, balanced, kd)"),
     "axis_unknown": case(
         [CUBE], ["-i", "cube.h5", "--axis", "3"], 2,
         ERR + "option --axis: 3 is out of range (accepted: 0 to 2)"),

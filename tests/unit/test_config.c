@@ -81,7 +81,7 @@ int main(void)
     expect_error("--plan", "0", NULL, NULL,
                  "option --plan: 0 is out of range (accepted: 1 to 1048576)");
     expect_error("--decomp", "k-d", NULL, NULL,
-                 "option --decomp: unknown decomposition 'k-d' (accepted: equal, balanced, kd)");
+                 "option --decomp: unknown decomposition 'k-d' (accepted: equal or slab, balanced, kd)");
     expect_error("--decomp", NULL, NULL, NULL,
                  "option --decomp needs a value (equal, balanced or kd)");
     expect_error("--bogus", NULL, NULL, NULL, "unknown option '--bogus' (see --help)");
