@@ -17,8 +17,9 @@ ratios compare runs made side by side.  Sections (--only to pick):
              2 x cube/P + 48 MiB
   composite  N=2048, 4 samples per ray: composite seconds per frame and bytes
              sent per rank for bswap and tree at np=2 and 4
-  sparse     N=1024, --fit, 256 samples per ray, 4 frames of the default
-             orbit, P = 2 .. 64 (oversubscribed): bytes each rank sends in
+  sparse     N=1024, 256 samples per ray, 4 frames of the default orbit,
+             with --fit and with --width 256 (the box as wide as the cube),
+             P = 2 .. 64 (oversubscribed): bytes each rank sends in
              the stages per frame (max over ranks), dense binary swap
              against sparse images on equal slabs and on kd blocks, and the
              ranks taking part; counted, not timed (one run each)
@@ -239,26 +240,30 @@ class Bench:
         cube = self.cube(256)
         N = 1024
         A = N * N * 16
-        rows = []
-        for np in (2, 4, 8, 16, 32, 64):
-            def sent(extra):
-                r = self.run_tool(np, ["-i", cube, "-N", str(N), "-s", "256", "--fit",
-                                       "-a", "4"] + extra, threads=1)[1]
-                return (r["composite_bytes_sent"]["swap_max"] / r["frames"],
-                        r["composite_ranks_active"])
-            dense, _ = sent(["--dense"])
-            equal, _ = sent([])
-            kd, active = sent(["--decomp", "kd"])
-            textbook = A * (1 - 1 / np)
-            rows.append([np, f"{textbook / MIB:.2f}", f"{dense / MIB:.2f}",
-                         f"{equal / MIB:.2f} ({100 * equal / textbook:.0f} %)",
-                         f"{kd / MIB:.2f} ({100 * kd / textbook:.0f} %)",
-                         f"{active['min']} / {active['mean']}"])
-        self.say(f"### Sparse images: N = {N} --fit (A = {A / MIB:.0f} MiB), 256 samples per "
-                 "ray, 4 frames, binary swap, bytes per rank per frame (max over ranks)")
-        self.table(["P", "A(1-1/P) [MiB]", "dense [MiB]", "sparse, equal slabs [MiB]",
-                    "sparse, kd [MiB] (target <= 50 % at P = 64)",
-                    "kd: ranks taking part (min / mean)"], rows)
+        # The whole cube in view, and a box as wide as the cube (its
+        # projection fills the frame).
+        for view in (["--fit"], ["--width", "256"]):
+            rows = []
+            for np in (2, 4, 8, 16, 32, 64):
+                def sent(extra):
+                    r = self.run_tool(np, ["-i", cube, "-N", str(N), "-s", "256", "-a", "4"]
+                                      + view + extra, threads=1)[1]
+                    return (r["composite_bytes_sent"]["swap_max"] / r["frames"],
+                            r["composite_ranks_active"])
+                dense, _ = sent(["--dense"])
+                equal, _ = sent([])
+                kd, active = sent(["--decomp", "kd"])
+                textbook = A * (1 - 1 / np)
+                rows.append([np, f"{textbook / MIB:.2f}", f"{dense / MIB:.2f}",
+                             f"{equal / MIB:.2f} ({100 * equal / textbook:.0f} %)",
+                             f"{kd / MIB:.2f} ({100 * kd / textbook:.0f} %)",
+                             f"{active['min']} / {active['mean']}"])
+            self.say(f"### Sparse images: N = {N} {' '.join(view)} (A = {A / MIB:.0f} MiB), "
+                     "256 samples per ray, 4 frames of the default orbit, binary swap, bytes "
+                     "sent in the stages per rank per frame (max over ranks)")
+            self.table(["P", "A(1-1/P) [MiB]", "dense [MiB]", "sparse, equal slabs [MiB]",
+                        "sparse, kd [MiB] (target <= 50 % at P = 64)",
+                        "kd: ranks taking part (min / mean)"], rows)
 
     def io(self):
         rows = []

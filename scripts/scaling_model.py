@@ -8,7 +8,8 @@
 For every P, `volrender_mpi --plan P` (one process; reads only the input's
 shape, so an HDF5 file holding an unwritten dataset of the right shape will
 do) gives the samples of the busiest rank, the compositing bytes and rounds
-per rank and the bytes each rank reads.  The model of one run at P ranks:
+per rank (dense images: sparse ones send at most that) and every rank's
+block.  The model of one run at P ranks:
 
   render    = max_r samples_r / (rate x threads)     rate: samples/s per core
               (the whole run's balance, as with --batch; frame by frame the
@@ -16,7 +17,8 @@ per rank and the bytes each rank reads.  The model of one run at P ranks:
               worst frame's max/mean, shown beside it)
   composite = rounds x latency + frames x (sent_max / bandwidth
                                            + composited pixels / over_rate)
-  read      = max slab bytes / min(read_rate, fs_bandwidth / P)
+  read      = largest block's bytes (a ghost plane along each cut axis)
+              / min(read_rate, fs_bandwidth / P)
   write     = ceil(frames / P) x pixels x t_pixel (frame n is written by
               rank n mod P; --float-output: every frame by rank 0, --rank0-writes)
   total     = render + composite + read + write + startup
@@ -88,11 +90,16 @@ def model(p, r, a):
                      + frames * (per_frame_sent / a.bandwidth
                                  + sent["swap_max"] / frames / 16.0 / a.over_rate))
     dims = p["params"]["dims"]
-    axis = p["params"]["axis"]
-    cuts = p["decomp_cuts"]
-    plane_bytes = 4 * dims[0] * dims[1] * dims[2] / dims[axis]
-    widest = max(hi - lo for lo, hi in zip(cuts, cuts[1:])) + 1  # with a ghost plane
-    read = widest * plane_bytes / min(r["read_rate"], a.fs_bandwidth / P)
+    # The largest block read: its owned box, one ghost plane more along
+    # every axis it is cut on (slabs: along the cut axis only).
+    largest = 0
+    for b in p["decomp_blocks"]:
+        points = 1
+        for d in range(3):
+            n = b[d + 3] - b[d]
+            points *= min(n + 1, dims[d]) if 0 < n < dims[d] else n
+        largest = max(largest, points)
+    read = 4 * largest / min(r["read_rate"], a.fs_bandwidth / P)
     per_writer = frames if a.rank0_writes else -(-frames // P)
     write = per_writer * r["t_pixel"] * p["params"]["width"] * p["params"]["height"]
     total = render + composite + read + write + r["startup"]
