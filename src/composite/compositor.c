@@ -276,7 +276,7 @@ void vr_composite(VrCompositor *c, float *image, const int *order, float *final,
     /* Every rank's content rectangle, and the ranks taking part in
      * visibility order. */
     const VrRect full = vr_rect_full(c->width, c->height);
-    if (c->sparse) {
+    if (c->sparse && c->nranks > 1) { /* alone, a rank sends nothing */
         const VrRect mine = vr_image_content(image, c->width, c->height);
         MPI_Allgather(&mine, 4, MPI_INT, c->by_rank, 4, MPI_INT, c->comm);
     } else {
