@@ -245,6 +245,7 @@ static void gather_final(VrCompositor *c, int nactive, int me, float *image, flo
 {
     int nreq = 0, ntypes = 0;
     if (c->rank == root) {
+#pragma omp parallel for schedule(static)
         for (int64_t k = 0; k < c->npix; k++) {
             final[4 * k] = final[4 * k + 1] = final[4 * k + 2] = 0.0f;
             final[4 * k + 3] = 1.0f;

@@ -27,8 +27,8 @@ static int transparent(const float *p)
 
 VrRect vr_image_content(const float *image, int width, int height)
 {
-    VrRect r = {0, 0, width, 0};
-    int found = 0;
+    int r0 = height, r1 = 0, c0 = width, c1 = 0;
+#pragma omp parallel for schedule(static) reduction(min : r0, c0) reduction(max : r1, c1)
     for (int y = 0; y < height; y++) {
         const float *row = image + 4 * (int64_t)y * width;
         int c = 0;
@@ -39,14 +39,12 @@ VrRect vr_image_content(const float *image, int width, int height)
         int e = width; /* stops at c + 1 at the latest */
         while (transparent(row + 4 * (e - 1)))
             e--;
-        r.c0 = imin(r.c0, c);
-        r.c1 = imax(r.c1, e);
-        if (!found)
-            r.r0 = y;
-        r.r1 = y + 1;
-        found = 1;
+        c0 = imin(c0, c);
+        c1 = imax(c1, e);
+        r0 = imin(r0, y);
+        r1 = imax(r1, y + 1);
     }
-    return found ? r : EMPTY;
+    return r0 < r1 ? (VrRect){r0, r1, c0, c1} : EMPTY;
 }
 
 /* Columns of row y of [lo, hi) inside r, the row within r's rows. */
