@@ -4,7 +4,8 @@
  *   compose:  the plans carried out round by round on rectangles as the
  *             executor does (messages = the runs of the sender's range
  *             inside its rectangle, vr_sparse_round for what each holds
- *             next), for bswap, radix-k and tree at many P, with images
+ *             next), for bswap, radix-k and tree at P = 1..24 and 31,
+ *             64, 100, 257 (more positions than pixels), with images
  *             that are transparent outside a random rectangle (some
  *             empty): bit for bit the dense result when every position
  *             takes part, within 2e-6 of it when the empty ones drop
@@ -276,14 +277,22 @@ static void test_compose(void)
     const VrCompositeMethod methods[] = {VR_COMPOSITE_BSWAP, VR_COMPOSITE_RADIXK,
                                          VR_COMPOSITE_TREE};
     const int shapes[][2] = {{13, 11}, {1, 17}, {16, 1}, {7, 8}};
-    for (int m = 0; m < 3; m++)
+    const int larger[] = {31, 64, 100, 257};
+    for (int m = 0; m < 3; m++) {
+        const int kmax = methods[m] == VR_COMPOSITE_RADIXK ? 8 : 2;
         for (int s = 0; s < 4; s++)
             for (int P = 1; P <= 24; P++)
-                for (int K = 2; K <= (methods[m] == VR_COMPOSITE_RADIXK ? 8 : 2); K += 3) {
+                for (int K = 2; K <= kmax; K += 3) {
                     Job job = {shapes[s][0], shapes[s][1],
                                (int64_t)shapes[s][0] * shapes[s][1], methods[m], K};
                     compose_case(&job, P);
                 }
+        for (int i = 0; i < 4; i++) /* more positions than pixels, too */
+            for (int K = 2; K <= kmax; K += 3) {
+                Job job = {13, 11, 143, methods[m], K};
+                compose_case(&job, larger[i]);
+            }
+    }
 }
 
 int main(void)
