@@ -8,8 +8,8 @@
 For every P, `volrender_mpi --plan P` (one process; reads only the input's
 shape, so an HDF5 file holding an unwritten dataset of the right shape will
 do) gives the samples of the busiest rank, the compositing bytes and rounds
-per rank (dense images: sparse ones send at most that) and every rank's
-block.  The model of one run at P ranks:
+per rank (with sparse images, the default, bounded by the blocks'
+footprints; exact with --dense) and every rank's block.  The model of one run at P ranks:
 
   render    = max_r samples_r / (rate x threads)     rate: samples/s per core
               (the whole run's balance, as with --batch; frame by frame the

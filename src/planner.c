@@ -1,7 +1,9 @@
 /* The planner (planner.h): the decomposition and the cost model as the
- * job would make them, then the compositing plan of every visibility
- * position once (it does not depend on the frame) and each frame's order
- * to charge each position's figures to the rank holding it. */
+ * job would make them, then the compositing: for dense images the plan of
+ * every visibility position once (it does not depend on the frame) and
+ * each frame's order to charge each position's figures to the rank
+ * holding it; for sparse images each frame followed on the blocks'
+ * footprints (sparse_frame). */
 #include "vr/planner.h"
 
 #include <stdlib.h>
@@ -12,6 +14,8 @@
 #include "vr/frame_writer.h"
 #include "vr/kd.h"
 #include "vr/memory_budget.h"
+#include "vr/render.h"
+#include "vr/sparse.h"
 #include "vr/timer.h"
 
 void vr_planner_free(VrPlan *plan)
@@ -45,6 +49,74 @@ static void position_costs(const VrConfig *cfg, int P, int64_t npix, PositionCos
         pc[p].rounds = vr_plan_rounds(&plan);
         pc[p].messages = vr_plan_messages(&plan);
     }
+}
+
+/* Scratch of the sparse images' costs: per active position its rectangle
+ * before and after a round, its rank and its costs. */
+typedef struct {
+    VrRect *cur, *next;
+    int *rank;
+    VrSparseCost *cost;
+    VrCompositePlan plan;
+} SparseScratch;
+
+/* One frame's compositing with sparse images, as the run's compositor
+ * does it if every sample a rank owns colours its pixel: each rank's
+ * content rectangle bounded by its block's footprint (empty where it has
+ * no sample in the frame: mine[r] = 0), ranks with nothing to add dropping
+ * out where the job drops them (vr_config_drop_idle), the rounds followed
+ * on rectangles (vr_sparse_round); charged to the ranks.  An upper bound
+ * on the run's bytes: the transfer function leaves some pixels clear. */
+static int sparse_frame(const VrConfig *cfg, const VrCamera *cam, const int64_t dims[3],
+                        int frame, const int64_t *mine, int *order, SparseScratch *s,
+                        VrPlan *plan, VrError *err)
+{
+    VrView view;
+    int rc = vr_camera_frame(cam, frame, &view, err);
+    if (rc != VR_OK)
+        return rc;
+    vr_camera_rank_order(&view, &plan->decomp, order);
+    const int P = plan->P, W = cfg->image_width, drop = vr_config_drop_idle(cfg);
+    const int64_t npix = (int64_t)W * cfg->image_height;
+    int n = 0;
+    for (int p = 0; p < P; p++) {
+        const int r = order[p];
+        int fp[4] = {0, 0, 0, 0};
+        if (mine[r] > 0) {
+            VrBlock b;
+            vr_decomp_rank_block(&plan->decomp, r, &b);
+            vr_render_box_footprint(&view, dims, &b, fp);
+        }
+        const VrRect rect = P == 1 ? vr_rect_full(W, cfg->image_height)
+                                   : (VrRect){fp[0], fp[1], fp[2], fp[3]};
+        if (drop && vr_rect_empty(rect))
+            continue;
+        s->cur[n] = rect;
+        s->rank[n] = r;
+        memset(&s->cost[n], 0, sizeof s->cost[n]);
+        n++;
+    }
+    for (int round = 0, more = n > 1; more; round++) {
+        more = vr_sparse_round(cfg->composite, cfg->radix, n, npix, W, round, s->cur, s->next,
+                               &s->plan, s->cost);
+        VrRect *t = s->cur;
+        s->cur = s->next;
+        s->next = t;
+    }
+    const int writer = vr_frame_writer_rank(cfg, frame, P);
+    for (int a = 0; a < n; a++) {
+        const int r = s->rank[a];
+        plan->swap_bytes[r] += s->cost[a].swapped;
+        plan->rounds[r] += s->cost[a].rounds;
+        plan->messages[r] += s->cost[a].messages;
+        if (r == writer)
+            continue;
+        int64_t pixels;
+        vr_plan_composite_k(cfg->composite, cfg->radix, n, a, npix, &s->plan);
+        vr_rect_runs(s->cur[a], s->plan.final_lo, s->plan.final_hi, W, NULL, NULL, &pixels);
+        plan->gather_bytes[r] += 16 * pixels;
+    }
+    return VR_OK;
 }
 
 /* A slab's samples: the counts of its planes [lo, hi). */
@@ -165,7 +237,14 @@ int vr_planner_make(const VrConfig *cfg, const VrCamera *cam, VrKernel kernel,
      * spread the worst frame's imbalance. */
     plan->imbalance_frame = 1.0;
     int64_t *mine = rc == VR_OK ? malloc((size_t)P * sizeof *mine) : NULL;
-    if (rc == VR_OK && !mine)
+    SparseScratch sp = {NULL, NULL, NULL, NULL, {0}};
+    if (rc == VR_OK && cfg->sparse) {
+        sp.cur = malloc((size_t)P * sizeof *sp.cur);
+        sp.next = malloc((size_t)P * sizeof *sp.next);
+        sp.rank = malloc((size_t)P * sizeof *sp.rank);
+        sp.cost = malloc((size_t)P * sizeof *sp.cost);
+    }
+    if (rc == VR_OK && (!mine || (cfg->sparse && (!sp.cur || !sp.next || !sp.rank || !sp.cost))))
         rc = vr_fail(err, VR_ERR_NOMEM, "cannot allocate the plan for %d ranks", P);
     for (int f = 0; rc == VR_OK && f < F; f++) {
         if (plan->decomp.kind == VR_DECOMP_KD)
@@ -183,12 +262,19 @@ int vr_planner_make(const VrConfig *cfg, const VrCamera *cam, VrKernel kernel,
         }
         if (rc == VR_OK && sum > 0 && (double)most * P / (double)sum > plan->imbalance_frame)
             plan->imbalance_frame = (double)most * P / (double)sum;
+        if (rc == VR_OK && cfg->sparse)
+            rc = sparse_frame(cfg, cam, dims, cfg->first_angle + f, mine, order, &sp, plan, err);
     }
     free(mine);
     free(per_frame);
-    if (rc == VR_OK)
+    free(sp.cur);
+    free(sp.next);
+    free(sp.rank);
+    free(sp.cost);
+    /* Dense images: every position's figures are the same in every frame. */
+    if (rc == VR_OK && !cfg->sparse)
         position_costs(cfg, P, (int64_t)cfg->image_width * cfg->image_height, pc);
-    for (int f = cfg->first_angle; rc == VR_OK && f <= cfg->last_angle; f++) {
+    for (int f = cfg->first_angle; rc == VR_OK && !cfg->sparse && f <= cfg->last_angle; f++) {
         VrView view;
         rc = vr_camera_frame(cam, f, &view, err);
         if (rc != VR_OK)
@@ -266,10 +352,13 @@ void vr_planner_print(const VrPlan *plan, const VrConfig *cfg, const int64_t dim
     char method[32];
     snprintf(method, sizeof method, cfg->composite == VR_COMPOSITE_RADIXK ? "%s, K %d" : "%s",
              vr_composite_name(cfg->composite), cfg->radix);
-    fprintf(out, "  compositing (%s, dense images: sparse ones send at most this): per rank "
+    fprintf(out, "  compositing (%s, %s): per rank "
                  "%.2f MiB sent in the stages (max), %.2f MiB (mean); gathers %.2f MiB in "
                  "all; rounds max %lld, messages max %lld\n",
-            method, (double)sw.max / mib, mean_of(&sw, P) / mib, (double)ga.total / mib,
+            method,
+            cfg->sparse ? "sparse images, at most: every owned sample counted as colour"
+                        : "dense images",
+            (double)sw.max / mib, mean_of(&sw, P) / mib, (double)ga.total / mib,
             (long long)ro.max, (long long)me.max);
     if (P > 64)
         return;
@@ -310,11 +399,11 @@ void vr_planner_write_json(const VrPlan *plan, const VrConfig *cfg, const int64_
     fprintf(out, "{\"tool\":\"volrender_mpi\",\"plan\":true,\"ranks\":%d,\"params\":{\"dims\":"
                  "[%lld,%lld,%lld],\"width\":%d,\"height\":%d,\"samples\":%d,\"first_angle\":%d,"
                  "\"last_angle\":%d,\"axis\":%d,\"decomp\":\"%s\",\"composite\":\"%s\","
-                 "\"radix\":%d,\"images\":\"dense\"}",
+                 "\"radix\":%d,\"images\":\"%s\"}",
             P, (long long)dims[0], (long long)dims[1], (long long)dims[2], cfg->image_width,
             cfg->image_height, cfg->samples, cfg->first_angle, cfg->last_angle, cfg->axis,
             vr_decomp_kind_name(plan->decomp.kind), vr_composite_name(cfg->composite),
-            cfg->radix);
+            cfg->radix, cfg->sparse ? "sparse-bound" : "dense");
     fprintf(out, ",\"frames\":%d,\"samples_total\":%lld,\"samples_imbalance\":%.4f,"
                  "\"samples_imbalance_frame_max\":%.6f",
             plan->frames, (long long)s.total, ratio_of(&s, P), plan->imbalance_frame);

@@ -7,8 +7,10 @@
  * rank's memory estimate (memory_budget.h), and what the compositing would
  * send: per rank the bytes of the stages and of the final gather, rounds
  * and messages, from the method's plan (composite.h) and each frame's
- * visibility order (camera.h), as the compositor counts them.  Nothing is
- * read but the shape; nothing is rendered. */
+ * visibility order (camera.h), as the compositor counts them: exactly for
+ * dense images; for sparse ones (sparse.h) with each rank's content
+ * rectangle taken to be its block's footprint (render.h), a bound.
+ * Nothing is read but the shape; nothing is rendered. */
 #ifndef VR_PLANNER_H
 #define VR_PLANNER_H
 

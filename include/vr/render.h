@@ -88,6 +88,13 @@ void vr_render_box_samples(VrKernel kernel, const int64_t dims[3], const VrBlock
                            const VrView *view, int r0, int r1, int step, int64_t weight,
                            int64_t *count);
 
+/* The frame's rows [rect[0], rect[1]) and columns [rect[2], rect[3])
+ * outside of which no ray has a sample block b owns, whichever kernel:
+ * the footprint of b's corners, two pixels wider (empty for an empty
+ * block).  A bound on the pixels b's partial image can colour. */
+void vr_render_box_footprint(const VrView *view, const int64_t dims[3], const VrBlock *b,
+                             int rect[4]);
+
 /* Renders one view of the job through transfer function tf into image
  * (H*W*4 floats, overwritten).
  * Returns the number of samples composited by this rank.  Uses OpenMP

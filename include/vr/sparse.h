@@ -49,11 +49,20 @@ VrRect vr_rect_clip(VrRect r, int64_t lo, int64_t hi, int width);
 int vr_rect_runs(VrRect r, int64_t lo, int64_t hi, int width, int *start, int *len,
                  int64_t *npix);
 
+/* What a position sends and takes part in, as the compositor counts it. */
+typedef struct {
+    int64_t swapped;  /* bytes sent in the rounds */
+    int64_t rounds;   /* rounds with a message sent or received */
+    int64_t messages; /* messages sent */
+} VrSparseCost;
+
 /* Round `round` of the plan (method, K) over P positions for an image of
  * npix pixels, rows of width: next[p] bounds what position p holds after
  * it, given cur[] before it (next must not alias cur).  scratch holds one
- * plan.  Returns 1 if some position has steps in a later round. */
+ * plan.  If cost is not NULL, each position's sends of the round are added
+ * to cost[p].  Returns 1 if some position has steps in a later round. */
 int vr_sparse_round(VrCompositeMethod method, int K, int P, int64_t npix, int width,
-                    int round, const VrRect *cur, VrRect *next, VrCompositePlan *scratch);
+                    int round, const VrRect *cur, VrRect *next, VrCompositePlan *scratch,
+                    VrSparseCost *cost);
 
 #endif

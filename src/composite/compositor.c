@@ -317,7 +317,7 @@ void vr_composite(VrCompositor *c, float *image, const int *order, float *final,
             run_round(c, c->plan->step, i, j, me, image);
         i = j;
         more = vr_sparse_round(c->method, c->radix, nactive, c->npix, c->width, round, c->cur,
-                               c->next, c->scratch);
+                               c->next, c->scratch, NULL);
         VrRect *t = c->cur;
         c->cur = c->next;
         c->next = t;

@@ -129,18 +129,33 @@ int vr_rect_runs(VrRect r, int64_t lo, int64_t hi, int width, int *start, int *l
 }
 
 int vr_sparse_round(VrCompositeMethod method, int K, int P, int64_t npix, int width,
-                    int round, const VrRect *cur, VrRect *next, VrCompositePlan *scratch)
+                    int round, const VrRect *cur, VrRect *next, VrCompositePlan *scratch,
+                    VrSparseCost *cost)
 {
     int later = 0;
     for (int p = 0; p < P; p++) {
         vr_plan_composite_k(method, K, P, p, npix, scratch);
         VrRect held = cur[p];
-        int in_round = 0;
+        int in_round = 0, busy = 0;
         for (int i = 0; i < scratch->nsteps; i++) {
             const VrCompositeStep *st = &scratch->step[i];
             later |= st->round > round;
             if (st->round != round)
                 continue;
+            if (cost) { /* what moves in this step, as the executor posts it */
+                int64_t n = 0;
+                if (st->kind != VR_STEP_SEND_ALL) {
+                    vr_rect_runs(cur[st->partner], st->keep_lo, st->keep_hi, width, NULL,
+                                 NULL, &n);
+                    busy |= n > 0;
+                }
+                if (st->kind != VR_STEP_RECV_ALL) {
+                    vr_rect_runs(cur[p], st->send_lo, st->send_hi, width, NULL, NULL, &n);
+                    cost[p].swapped += 16 * n;
+                    cost[p].messages += n > 0;
+                    busy |= n > 0;
+                }
+            }
             if (st->kind == VR_STEP_SEND_ALL) {
                 held = EMPTY;
                 continue;
@@ -152,6 +167,8 @@ int vr_sparse_round(VrCompositeMethod method, int K, int P, int64_t npix, int wi
                                                    st->keep_hi, width));
         }
         next[p] = held;
+        if (cost)
+            cost[p].rounds += busy;
     }
     return later;
 }

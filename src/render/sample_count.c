@@ -64,6 +64,17 @@ static void box_pixels(const VrView *view, const int64_t dims[3], const AxisLine
         *ra = 0, *rb = view->H, *qa = 0, *qb = view->W;
 }
 
+void vr_render_box_footprint(const VrView *view, const int64_t dims[3], const VrBlock *b,
+                             int rect[4])
+{
+    AxisLine lim[3];
+    for (int a = 0; a < 3; a++)
+        vr_axis_limits(b, dims, a, &lim[a]);
+    rect[0] = rect[1] = rect[2] = rect[3] = 0;
+    if (!vr_block_empty(b))
+        box_pixels(view, dims, lim, &rect[0], &rect[1], &rect[2], &rect[3]);
+}
+
 void vr_general_box_samples(const int64_t dims[3], const VrBlock *b, int axis,
                             const VrView *view, int r0, int r1, int step, int64_t weight,
                             int64_t *count)

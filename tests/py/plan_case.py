@@ -6,8 +6,8 @@ For P = 1 .. MAX: runs the planner (one process, --plan P) and the job at P
 ranks, both with --timing, and requires the same samples_per_rank,
 samples_total, the worst frame's imbalance, decomp_cuts, decomp_blocks,
 memory estimate (max, mean, its rank), composite_bytes_sent (every field)
-and composite_rounds (every field), the run with --dense (the planner's
-bytes are dense images', which sparse ones never exceed).  Odd P use --decomp balanced with
+and composite_rounds (every field), the run with --dense (for sparse images the planner's
+figures are a bound, checked in sparse_case.py).  Odd P use --decomp balanced with
 -c radixk --radix 3, even P the default equal slabs and binary swap, and
 P = 6 and 12 the tree; P = 4, 7, 8, 11, 15 and 16 --decomp kd (with the
 even P's binary swap or the odd P's radix-3).  Then --plan 65536 on the same cube (more ranks than
@@ -49,7 +49,7 @@ def main():
     fails = []
     total1 = None
     for P in range(1, a.max_np + 1):
-        opts = tool_args + options(P) + ["--dense"]  # the planner counts dense images
+        opts = tool_args + options(P) + ["--dense"]  # exact for dense images; sparse: a bound
         plan_path = os.path.join(a.work, f"plan{P}.jsonl")
         run_path = os.path.join(a.work, f"run{P}.jsonl")
         r = launch.run(a, 1, a.tool, opts + ["--plan", str(P), "-t", plan_path])

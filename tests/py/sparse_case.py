@@ -12,8 +12,11 @@ Each case runs the same job twice, sparse (the default) and --dense:
     fifth of the data range some rank must have dropped out of some frame
     (composite_ranks_active min < P);
 and everywhere the sparse run sends no more bytes in the stages than the
-dense one (swap_total), strictly fewer in the narrow view, and params.images
-names the mode.  Counts and floats only, never times.
+dense one (swap_total), strictly fewer where ranks drop out, and
+params.images names the mode.  Where every rank took part, --plan P with
+the same options (sparse images bounded by the blocks' footprints) gives
+at least the run's bytes, rounds and messages.  Counts and floats only,
+never times.
 """
 import argparse
 import json
@@ -93,6 +96,29 @@ def main():
             problems.append(f"threshold: every rank took part in every frame ({active})")
         if s_bytes > d_bytes or (idle and s_bytes >= d_bytes):
             problems.append(f"sparse sent {s_bytes} bytes, dense {d_bytes}")
+        if active["min"] == np_:
+            # Every rank took part: the planner's footprints bound every
+            # message (--plan counts each owned sample as colour).
+            plan_path = os.path.join(a.work, tag + "_plan.jsonl")
+            if os.path.exists(plan_path):
+                os.remove(plan_path)
+            r = launch.run(a, 1, a.tool, tool_args + opts + ["--plan", str(np_), "-t",
+                                                             plan_path])
+            if r.returncode != 0:
+                problems.append(f"--plan {np_}: exit {r.returncode}")
+            else:
+                with open(plan_path) as f:
+                    plan = json.loads(f.readlines()[-1])
+                for group, key in (("composite_bytes_sent", "swap_max"),
+                                   ("composite_bytes_sent", "swap_total"),
+                                   ("composite_bytes_sent", "gather_total"),
+                                   ("composite_rounds", "max"),
+                                   ("composite_rounds", "messages_max")):
+                    if plan[group][key] < sparse[group][key]:
+                        problems.append(f"plan {group}.{key} {plan[group][key]} < the "
+                                        f"run's {sparse[group][key]}")
+                if plan["params"]["images"] != "sparse-bound":
+                    problems.append(f"plan params.images {plan['params']['images']}")
         print(f"{'FAIL' if problems else 'OK  '} {tag}: swap bytes sparse {s_bytes} / dense "
               f"{d_bytes} ({s_bytes / max(d_bytes, 1):.2f}), ranks active min "
               f"{active['min']} mean {active['mean']}, worst float difference {worst:g}"

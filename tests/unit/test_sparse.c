@@ -10,7 +10,8 @@
  *             empty): bit for bit the dense result when every position
  *             takes part, within 2e-6 of it when the empty ones drop
  *             out; never more pixels sent than dense; every pixel holding
- *             colour inside its holder's rectangle. */
+ *             colour inside its holder's rectangle; vr_sparse_round's
+ *             costs (bytes, messages, busy rounds) what was sent. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +144,11 @@ static int64_t compose(const Job *job, int n, float **img, VrRect *cur, float *o
     float **inbox = calloc((size_t)n * VR_PLAN_MAX_STEPS, sizeof *inbox);
     int start[64], len[64];
     int64_t sent = 0;
+    /* what each position sent, its messages and busy rounds, against
+     * vr_sparse_round's costs */
+    VrSparseCost *cost = calloc((size_t)n + 1, sizeof *cost), *seen = calloc((size_t)n + 1,
+                                                                              sizeof *seen);
+    int *busy = calloc((size_t)n + 1, sizeof *busy);
     for (int p = 0; p < n; p++)
         vr_plan_composite_k(job->method, job->K, n, p, job->npix, &plans[p]);
     for (int round = 0, more = n > 1; more; round++) {
@@ -155,11 +161,17 @@ static int64_t compose(const Job *job, int n, float **img, VrRect *cur, float *o
                 const int nr =
                     vr_rect_runs(cur[p], st->send_lo, st->send_hi, W, start, len, NULL);
                 float *msg = malloc((size_t)(job->npix > 0 ? job->npix : 1) * 16), *m = msg;
+                int64_t pixels = 0;
                 for (int k = 0; k < nr; k++) {
                     memcpy(m, img[p] + 4 * (int64_t)start[k], (size_t)len[k] * 16);
                     m += 4 * len[k];
-                    sent += len[k];
+                    pixels += len[k];
                 }
+                sent += pixels;
+                seen[p].swapped += 16 * pixels;
+                seen[p].messages += pixels > 0;
+                busy[p] |= pixels > 0;
+                busy[st->partner] |= pixels > 0;
                 /* to the partner's step that receives from p in this round */
                 const VrCompositePlan *q = &plans[st->partner];
                 for (int j = 0; j < q->nsteps; j++)
@@ -192,9 +204,25 @@ static int64_t compose(const Job *job, int n, float **img, VrRect *cur, float *o
                 *slot = NULL;
             }
         more = vr_sparse_round(job->method, job->K, n, job->npix, W, round, cur, next,
-                               &scratch);
+                               &scratch, cost);
         memcpy(cur, next, (size_t)n * sizeof *cur);
+        for (int p = 0; p < n; p++) {
+            seen[p].rounds += busy[p];
+            busy[p] = 0;
+        }
     }
+    for (int p = 0; p < n; p++)
+        CHECK(cost[p].swapped == seen[p].swapped && cost[p].messages == seen[p].messages &&
+                  cost[p].rounds == seen[p].rounds,
+              "%s P=%d position %d: costs %lld bytes, %lld messages, %lld rounds; sent "
+              "%lld, %lld, %lld",
+              vr_composite_name(job->method), n, p, (long long)cost[p].swapped,
+              (long long)cost[p].messages, (long long)cost[p].rounds,
+              (long long)seen[p].swapped, (long long)seen[p].messages,
+              (long long)seen[p].rounds);
+    free(cost);
+    free(seen);
+    free(busy);
     for (int64_t k = 0; k < job->npix; k++) {
         out[4 * k] = out[4 * k + 1] = out[4 * k + 2] = 0.0f;
         out[4 * k + 3] = 1.0f;
