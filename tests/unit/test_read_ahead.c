@@ -135,8 +135,12 @@ int main(void)
          * after joining it. */
         pthread_join(ra.thread, NULL);
         ra.running = 0;
+        /* Every page was asked for.  A VM's proactive reclaim (kdamond)
+         * may take a few back before they are counted: 98.8 % was seen
+         * once in CI.  The bug this guards against, one readahead(2) call
+         * for the whole range, brought in 8 MiB of a 32 MiB slab (25 %). */
         const double r = block_residency(&ra, vec, page);
-        CHECK(r == 1.0,
+        CHECK(r >= 0.95,
               "axis %d rank %d/%d: %.1f %% of the block's pages (%.1f MiB asked for) in the "
               "page cache after the read-ahead",
               axis, rank, nranks, 100.0 * r, (double)ra.bytes / 1048576.0);
